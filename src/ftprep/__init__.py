@@ -1,0 +1,25 @@
+"""ftprep: convert, lint and fix datasets for fine-tuning language models.
+
+The public Python API lives here and is imported lazily, so that ``ftprep lint`` on a
+small file (the pre-commit case) does not pay for pandas, openpyxl or tiktoken until
+they are needed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "convert", "fix", "lint"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ftprep.api import convert, fix, lint
+
+
+def __getattr__(name: str) -> Any:
+    if name in {"lint", "convert", "fix", "LintReport", "ConvertResult", "FixResult"}:
+        from ftprep import api
+
+        return getattr(api, name)
+    raise AttributeError(name)

@@ -1,0 +1,5 @@
+"""``python -m ftprep`` runs the command line."""
+
+from ftprep.cli import main
+
+raise SystemExit(main())

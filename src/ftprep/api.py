@@ -1,0 +1,207 @@
+"""The Python API: the same core the CLI uses, returning objects instead of printing.
+
+>>> import ftprep
+>>> report = ftprep.lint("train.jsonl")
+>>> report.ok, report.summary.errors
+>>> ftprep.convert("faq.xlsx", "train.jsonl", mapping={"prompt": "Question", "completion": "Answer"})
+>>> ftprep.fix("train.jsonl", "train.fixed.jsonl")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ftprep import __version__
+from ftprep.convert import Mapping, parse_map_args
+from ftprep.core.diagnostic import Diagnostic, Severity
+from ftprep.pipeline import (
+    ConvertResult,
+    FixResult,
+    LintRun,
+    RunOptions,
+    convert_file,
+    fail_threshold,
+    fix_file,
+    lint_files,
+)
+from ftprep.readers import ReadOptions
+from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
+
+
+class FileReport(BaseModel):
+    """Facts about one linted file."""
+
+    file: str
+    split: str
+    layout: str
+    records: int
+    kinds: dict[str, int]
+    profile: str
+    model: str
+    skipped_empty_rows: int = 0
+    tokens: dict[str, Any] | None = None
+
+
+class Summary(BaseModel):
+    problems: int
+    errors: int
+    warnings: int
+    info: int
+    fixable: int
+    unsafe_fixable: int
+    by_code: dict[str, int]
+
+
+class LintReport(BaseModel):
+    """The result of :func:`lint`; ``as_json()`` gives the documented JSON report."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    version: int = 1
+    files: list[FileReport]
+    summary: Summary
+    diagnostics: list[Diagnostic]
+    fail_on: Severity = Severity.ERROR
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing at or above the failing severity was found."""
+        return not any(
+            d.severity.rank >= self.fail_on.rank for d in self.diagnostics if d.code != "TK004"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        from ftprep.report.json_format import as_dict
+
+        return as_dict(report_data(self))
+
+
+def report_data(
+    report: LintReport, statistics: bool = False, fixed: dict[str, Any] | None = None
+) -> Any:
+    from ftprep.report import ReportData
+
+    return ReportData(
+        diagnostics=report.diagnostics,
+        files=[f.model_dump() for f in report.files],
+        statistics=statistics,
+        fixed=fixed,
+        tool_version=__version__,
+    )
+
+
+def build_options(
+    *,
+    profile: str | None = None,
+    model: str | None = None,
+    select: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    mapping: dict[str, str] | Mapping | None = None,
+    template: str | list[str] | None = None,
+    system: str | None = None,
+    to: str | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header: bool = True,
+    quoting: bool = True,
+    input_format: str | None = None,
+    workers: int | None = None,
+    fail_on: str | None = None,
+    rule_options: dict[str, dict[str, Any]] | None = None,
+) -> RunOptions:
+    """Keyword arguments of the API functions as :class:`RunOptions`."""
+    if isinstance(mapping, Mapping):
+        parsed = mapping
+    else:
+        templates = [template] if isinstance(template, str) else list(template or [])
+        maps = [f"{role}={column}" for role, column in (mapping or {}).items()]
+        parsed = parse_map_args(maps, templates, system, to)
+    return RunOptions(
+        profile=profile,
+        model=model,
+        select=list(select) if select else None,
+        extend_select=list(extend_select or []),
+        ignore=list(ignore or []),
+        read=ReadOptions(
+            encoding=encoding,
+            sheet=sheet,
+            delimiter=delimiter,
+            header=header,
+            quoting=quoting,
+            format=input_format,
+        ),
+        mapping=parsed,
+        workers=workers,
+        rule_options=dict(rule_options or {}),
+        fail_on=fail_on,
+    )
+
+
+def report_from_run(run: LintRun, options: RunOptions) -> LintReport:
+    from ftprep.report import ReportData
+
+    files = []
+    for r in run.results:
+        files.append(
+            FileReport(
+                file=r.info.file,
+                split=r.split,
+                layout=str(r.stats.get("layout") or r.info.layout),
+                records=r.n_records,
+                kinds=dict(sorted(r.kinds.items())),
+                profile=run.profile.name,
+                model=run.model.name,
+                skipped_empty_rows=int(r.stats.get("skipped_empty_rows", 0)),
+                tokens=r.stats.get("token_summary"),
+            )
+        )
+    diagnostics = run.diagnostics
+    summary = ReportData(diagnostics=diagnostics).summary()
+    return LintReport.model_construct(
+        version=1,
+        files=files,
+        summary=Summary(**summary),
+        diagnostics=diagnostics,
+        fail_on=fail_threshold(options, run.profile),
+    )
+
+
+def lint(path: str, *, valid: str | None = None, **kwargs: Any) -> LintReport:
+    """Lint a file (any format ``convert`` reads) and, optionally, its validation file."""
+    options = build_options(**kwargs)
+    inputs = [("train", path)] + ([("valid", valid)] if valid else [])
+    return report_from_run(lint_files(inputs, options), options)
+
+
+def convert(path: str, output: str, *, rejected: str | None = None, **kwargs: Any) -> ConvertResult:
+    """Convert a table or JSON file to JSONL; returns counts (read = written + rejected)."""
+    options = build_options(**kwargs)
+    return convert_file(path, output, options, rejected or default_rejected_path(output))
+
+
+def fix(
+    path: str,
+    output: str,
+    *,
+    unsafe: bool = False,
+    rejected: str | None = None,
+    fix_log: str | None = None,
+    **kwargs: Any,
+) -> FixResult:
+    """Apply safe fixes (and unsafe ones with ``unsafe=True``) and write ``output``."""
+    options = build_options(**kwargs)
+    return fix_file(
+        path,
+        output,
+        options,
+        unsafe=unsafe,
+        rejected_path=rejected or default_rejected_path(output),
+        fixlog_path=fix_log or default_fixlog_path(output),
+    )
+
+
+__all__ = ["ConvertResult", "FixResult", "LintReport", "convert", "fix", "lint"]

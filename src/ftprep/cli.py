@@ -1,0 +1,420 @@
+"""The command line: parses arguments, calls the pipeline, picks a renderer, sets the exit code.
+
+Exit codes: 0 nothing at or above the failing severity; 1 problems remain (or an input
+could not be read); 2 usage, configuration or internal error. Never prompts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ftprep import __version__
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+
+def _add_read_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("reading")
+    g.add_argument("--sheet", help="XLSX sheet, or the key of the array to read in a JSON object")
+    g.add_argument("--encoding", help="transcode from this encoding (cp1252, gbk, shift_jis...)")
+    g.add_argument("--delimiter", help="CSV delimiter (default: sniffed among , ; TAB |)")
+    g.add_argument(
+        "--no-header", action="store_true", help="the table has no header row (columns A, B, C...)"
+    )
+    g.add_argument(
+        "--no-quoting", action="store_true", help="treat quotes in CSV/TSV as ordinary text"
+    )
+    g.add_argument(
+        "--format",
+        dest="input_format",
+        choices=("jsonl", "json", "csv", "tsv", "xlsx"),
+        help="read the input as this format whatever its extension",
+    )
+    m = p.add_argument_group("mapping")
+    m.add_argument(
+        "--map",
+        action="append",
+        metavar="ROLE=COLUMN",
+        default=[],
+        help="column for a role: prompt, completion, system, user, assistant, label, chosen, rejected",
+    )
+    m.add_argument(
+        "--template",
+        action="append",
+        default=[],
+        metavar="[ROLE=]TEXT",
+        help='build the prompt (or ROLE) from columns: "Classify: {text}"',
+    )
+    m.add_argument("--system", help="add this system message to every chat example")
+    m.add_argument("--to", choices=("chat", "completion", "preference"), help="output kind")
+
+
+def _add_lint_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("rules")
+    g.add_argument(
+        "--profile",
+        help="rule profile (openai-chat, openai-completion, preference, base) or a .toml path",
+    )
+    g.add_argument("--model", help="target model for token limits and cost (see rules/models.toml)")
+    g.add_argument(
+        "--select", action="append", help="only these rules (codes, prefixes, groups or names)"
+    )
+    g.add_argument(
+        "--extend-select", action="append", default=[], help="add rules to the profile's selection"
+    )
+    g.add_argument("--ignore", action="append", default=[], help="skip these rules")
+    g.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that fails (default: error)",
+    )
+    g.add_argument("--workers", type=int, help="processes for large files (default: all cores)")
+
+
+def _split_commas(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ftprep",
+        description="Convert, lint and fix datasets for fine-tuning language models.",
+    )
+    parser.add_argument("--version", action="version", version=f"ftprep {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser(
+        "convert",
+        help="convert CSV, TSV, XLSX, JSON or JSONL to fine-tuning JSONL",
+        description="Convert a table or JSON file to chat, completion or preference JSONL.",
+    )
+    c.add_argument("input", help="input file (- for standard input)")
+    c.add_argument("-o", "--output", help="output JSONL (default: INPUT with .jsonl; - for stdout)")
+    c.add_argument(
+        "--rejected", help="where rows that cannot be converted go (default: OUTPUT.rejected.jsonl)"
+    )
+    _add_read_options(c)
+
+    lint = sub.add_parser(
+        "lint",
+        help="check files against the rule catalogue",
+        description="Lint fine-tuning data; --fix applies safe fixes.",
+    )
+    lint.add_argument("inputs", nargs="+", help="files to lint (- for standard input)")
+    lint.add_argument("--valid", help="validation file linted alongside the training file")
+    lint.add_argument(
+        "--output-format",
+        choices=("text", "concise", "json", "github"),
+        help="report format (default: text; github under GitHub Actions)",
+    )
+    lint.add_argument("--statistics", action="store_true", help="count problems per rule")
+    lint.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems remain")
+    f = lint.add_argument_group("fixing")
+    f.add_argument("--fix", action="store_true", help="apply safe fixes")
+    f.add_argument("--unsafe-fixes", action="store_true", help="with --fix, apply unsafe fixes too")
+    f.add_argument("-o", "--output", help="with --fix: write the fixed data here (- for stdout)")
+    f.add_argument(
+        "--in-place", action="store_true", help="with --fix: replace the input (JSONL only)"
+    )
+    f.add_argument("--rejected", help="dropped records go here (default: OUTPUT.rejected.jsonl)")
+    f.add_argument("--fix-log", help="log of applied edits (default: OUTPUT.fixlog.jsonl)")
+    f.add_argument(
+        "--exit-non-zero-on-fix", action="store_true", help="exit 1 when fixes changed the data"
+    )
+    lint.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_lint_options(lint)
+    _add_read_options(lint)
+
+    r = sub.add_parser(
+        "rule", help="show a rule's documentation", description="Show rule documentation."
+    )
+    r.add_argument(
+        "rule", nargs="?", help="code or name, e.g. SP002 or inconsistent-prompt-separator"
+    )
+    r.add_argument("--all", action="store_true", help="list every rule")
+    return parser
+
+
+def _options(args: argparse.Namespace) -> Any:
+    from ftprep.api import build_options
+
+    return build_options(
+        profile=getattr(args, "profile", None),
+        model=getattr(args, "model", None),
+        select=_split_commas(getattr(args, "select", None)),
+        extend_select=_split_commas(getattr(args, "extend_select", [])),
+        ignore=_split_commas(getattr(args, "ignore", [])),
+        mapping=_mapping(args),
+        workers=getattr(args, "workers", None),
+        fail_on=getattr(args, "fail_on", None),
+        sheet=args.sheet,
+        encoding=args.encoding,
+        delimiter=_delimiter(args.delimiter),
+        header=not args.no_header,
+        quoting=not args.no_quoting,
+        input_format=args.input_format,
+    )
+
+
+def _mapping(args: argparse.Namespace) -> Any:
+    from ftprep.convert import parse_map_args
+
+    return parse_map_args(args.map, args.template, args.system, args.to)
+
+
+def _delimiter(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(value, value)
+
+
+def _read_stdin(paths: Sequence[str]) -> bytes | None:
+    return sys.stdin.buffer.read() if "-" in paths else None
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"ftprep: {message}\n")
+
+
+# -- commands ---------------------------------------------------------------------------
+def cmd_convert(args: argparse.Namespace) -> int:
+    from ftprep.pipeline import convert_file
+    from ftprep.readers import ReadError
+    from ftprep.writers.jsonl import default_rejected_path
+
+    output = args.output
+    if output is None:
+        if args.input == "-":
+            output = "-"
+        else:
+            stem, ext = os.path.splitext(args.input)
+            if ext.lower() == ".jsonl":
+                _err("convert: pass -o OUTPUT (the input is already .jsonl)")
+                return EXIT_ERROR
+            output = stem + ".jsonl"
+    if (
+        output != "-"
+        and args.input != "-"
+        and os.path.abspath(output) == os.path.abspath(args.input)
+    ):
+        _err("convert: the output would overwrite the input; choose another -o")
+        return EXIT_ERROR
+    rejected = args.rejected or (
+        default_rejected_path(output) if output != "-" else "rejected.jsonl"
+    )
+    options = _options(args)
+    try:
+        result = convert_file(
+            args.input, output, options, rejected, stdin_data=_read_stdin([args.input])
+        )
+    except ReadError as exc:
+        name = "<stdin>" if args.input == "-" else args.input
+        line = f":{exc.line}" if exc.line else ""
+        sys.stderr.write(f"{name}{line}: IO001 [error] {exc}\n")
+        return EXIT_PROBLEMS
+    out = sys.stderr if output == "-" else sys.stdout
+    out.write(f"{result.input}: read as {result.layout}\n")
+    line = (
+        f"Converted {result.read:,} records: {result.written:,} written to {output}, "
+        f"{result.rejected:,} rejected"
+    )
+    if result.rejected_path:
+        reasons = ", ".join(f"{code} ×{n}" for code, n in sorted(result.reasons.items()))
+        line += f" to {result.rejected_path} ({reasons})"
+    out.write(line + ".\n")
+    if result.skipped_empty_rows:
+        out.write(f"Skipped {result.skipped_empty_rows:,} empty rows.\n")
+    return EXIT_OK if result.rejected == 0 else EXIT_PROBLEMS
+
+
+def _progress_factory(enabled: bool) -> Any:
+    if not enabled or not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        auto_refresh=False,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(file: str, done: int, total: int) -> None:
+        if file not in tasks:
+            tasks[file] = progress.add_task(f"linting {file}", total=total)
+        progress.update(tasks[file], completed=done)
+        progress.refresh()
+
+    return progress, update
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from ftprep.api import report_data, report_from_run
+    from ftprep.pipeline import lint_files
+    from ftprep.report import render
+
+    fmt = args.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if args.unsafe_fixes and not args.fix:
+        _err("lint: --unsafe-fixes needs --fix")
+        return EXIT_ERROR
+    if (args.output or args.in_place) and not args.fix:
+        _err("lint: -o/--in-place write fixed data; add --fix")
+        return EXIT_ERROR
+    options = _options(args)
+    if args.fix:
+        return _lint_fix(args, options, fmt)
+    stdin_data = _read_stdin(args.inputs)
+    progress, update = _progress_factory(not args.no_progress and fmt not in ("json",))
+    worst = EXIT_OK
+    reports = []
+    try:
+        if progress is not None:
+            progress.start()
+        for i, path in enumerate(args.inputs):
+            inputs = [("train", path)]
+            if args.valid and i == 0:
+                inputs.append(("valid", args.valid))
+            run = lint_files(inputs, options, progress=update, stdin_data=stdin_data)
+            reports.append(report_from_run(run, options))
+    finally:
+        if progress is not None:
+            progress.stop()
+    from ftprep.api import LintReport
+
+    merged = (
+        reports[0]
+        if len(reports) == 1
+        else LintReport.model_construct(
+            version=1,
+            files=[f for r in reports for f in r.files],
+            summary=reports[0].summary,
+            diagnostics=[d for r in reports for d in r.diagnostics],
+            fail_on=reports[0].fail_on,
+        )
+    )
+    render(fmt, report_data(merged, statistics=args.statistics), sys.stdout)
+    if not all(r.ok for r in reports):
+        worst = EXIT_PROBLEMS
+    return EXIT_OK if args.exit_zero else worst
+
+
+def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
+    from ftprep.api import report_data, report_from_run
+    from ftprep.pipeline import fix_file
+    from ftprep.report import render
+    from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
+
+    if len(args.inputs) > 1 and not args.in_place:
+        _err("lint --fix: several inputs need --in-place")
+        return EXIT_ERROR
+    if args.in_place and args.output:
+        _err("lint --fix: choose -o or --in-place, not both")
+        return EXIT_ERROR
+    worst = EXIT_OK
+    for path in args.inputs:
+        if args.in_place:
+            if path == "-" or not path.lower().endswith((".jsonl", ".ndjson")):
+                _err(
+                    f"lint --fix --in-place: {path} is not a JSONL file; write the fixed data with -o"
+                )
+                return EXIT_ERROR
+            output = path
+        elif args.output:
+            output = args.output
+        else:
+            _err("lint --fix: pass -o OUTPUT or --in-place")
+            return EXIT_ERROR
+        base = output if output != "-" else "fixed.jsonl"
+        result = fix_file(
+            path,
+            output,
+            options,
+            unsafe=args.unsafe_fixes,
+            rejected_path=args.rejected or default_rejected_path(base),
+            fixlog_path=args.fix_log or default_fixlog_path(base),
+            stdin_data=_read_stdin([path]),
+        )
+        assert result.final is not None
+        report = report_from_run(result.final, options)
+        fixed = {
+            "applied": sum(result.applied.values()),
+            "by_code": dict(sorted(result.applied.items())),
+            "read": result.read,
+            "written": result.written,
+            "rejected": result.rejected,
+            "output": output,
+            "rejected_path": result.rejected_path,
+            "fix_log": result.fixlog_path,
+            "iterations": result.iterations,
+            "not_converged": result.not_converged,
+        }
+        stream = sys.stderr if output == "-" else sys.stdout
+        render(fmt, report_data(report, statistics=args.statistics, fixed=fixed), stream)
+        if not report.ok:
+            worst = EXIT_PROBLEMS
+        if args.exit_non_zero_on_fix and fixed["applied"]:
+            worst = EXIT_PROBLEMS
+    return EXIT_OK if args.exit_zero else worst
+
+
+def cmd_rule(args: argparse.Namespace) -> int:
+    from ftprep.rules import REGISTRY, rule_by_name
+
+    if args.all or not args.rule:
+        for code, cls in REGISTRY.items():
+            fix = {"none": " ", "sometimes": "~", "always": "*"}[cls.fix_availability.value]
+            sys.stdout.write(f"{code}  [{fix}] {cls.default_severity.value:<7} {cls.name}\n")
+        return EXIT_OK
+    cls = REGISTRY.get(args.rule.upper()) or rule_by_name(args.rule)
+    if cls is None:
+        _err(f"rule: no rule {args.rule!r}; list them with `ftprep rule --all`")
+        return EXIT_ERROR
+    sys.stdout.write(f"# {cls.name} ({cls.code})\n\n")
+    sys.stdout.write(
+        f"Group: {cls.group}. Default severity: {cls.default_severity.value}. "
+        f"Applies to: {', '.join(sorted(k.value for k in cls.targets))}. "
+        f"Fix: {cls.fix_availability.value}.\n\n"
+    )
+    sys.stdout.write(cls.doc() + "\n")
+    return EXIT_OK
+
+
+COMMANDS = {"convert": cmd_convert, "lint": cmd_lint, "rule": cmd_rule}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    from ftprep.core.errors import FtprepError
+
+    try:
+        return COMMANDS[args.command](args)
+    except FtprepError as exc:
+        _err(f"error: {exc}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # an internal error: say so plainly, traceback only on request
+        if os.environ.get("FTPREP_DEBUG"):
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc} (set FTPREP_DEBUG=1 for a traceback)")
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,297 @@
+"""The converter: a picklable callable that turns one raw row into a record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftprep.convert.layouts import as_text, detect_layout, sharegpt_messages, sharegpt_tools
+from ftprep.convert.mapping import Mapping, Template, cell, resolve_column
+from ftprep.core import pointer as jp
+from ftprep.core.errors import UsageError
+from ftprep.core.model import Record
+
+NATIVE = ("chat", "prompt-completion", "preference")
+
+
+@dataclass
+class Converter:
+    """Turns rows of one layout into records of one kind.
+
+    ``layout`` is what was recognised (or ``mapped`` when ``--map``/``--template`` decide);
+    ``roles`` maps each role to the row key that feeds it.
+    """
+
+    layout: str
+    target: str
+    roles: dict[str, str] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
+    system: str | None = None
+    # Where each output pointer came from, for locations in tables (pointer -> column).
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_native(self) -> bool:
+        return self.layout in NATIVE and not self.system
+
+    def describe(self) -> str:
+        if self.layout == "mapped":
+            parts = [f"{role}={col}" for role, col in self.roles.items()]
+            parts += [f"{role} template" for role in self.templates]
+            return f"mapped columns ({', '.join(parts)}) -> {self.target}"
+        if self.layout in NATIVE:
+            return f"{self.layout} records"
+        return f"{self.layout} layout -> {self.target}"
+
+    def __call__(self, row: Any, index: int, line: int) -> Record | tuple[str, str]:
+        if not isinstance(row, dict):
+            if isinstance(row, list) and self.layout == "mapped":
+                row = {str(i): v for i, v in enumerate(row)}
+            else:
+                kind = "array" if isinstance(row, list) else type(row).__name__
+                return ("IO003", f"record is a JSON {kind}, not an object")
+        if self.is_native:
+            return Record(index=index, data=row, line=line)
+        data = self._convert(row)
+        if isinstance(data, tuple):
+            return data
+        return Record(index=index, data=data, line=line)
+
+    # -- conversion ---------------------------------------------------------------------
+    def _text(self, row: dict[str, Any], role: str) -> str | tuple[str, str]:
+        template = self.templates.get(role)
+        if template is not None:
+            values = {}
+            for name in template.placeholders:
+                value = as_text(cell(row, name))
+                if value is None:
+                    return ("SC017", f"column {name!r} holds a list or object, not text")
+                values[name] = value
+            return template.render(values)
+        column = self.roles[role]
+        if column.startswith("/") and not jp.exists(row, column):
+            return ("SC002", f"the row has no value at {column}; keys found: {', '.join(row)}")
+        if not column.startswith("/") and column not in row:
+            return (
+                "SC002",
+                f"the row has no {column!r} key; keys found: {', '.join(map(str, row))}",
+            )
+        value = as_text(cell(row, column))
+        if value is None:
+            return ("SC017", f"{column!r} holds a list or object where text is needed")
+        return value
+
+    def _has(self, role: str) -> bool:
+        return role in self.roles or role in self.templates
+
+    def _convert(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
+        if self.layout == "sharegpt":
+            return self._sharegpt(row)
+        if self.layout == "sharegpt-preference":
+            return self._sharegpt_preference(row)
+        if self.layout == "prompt-completion" and self.system:
+            return self._pair(row, "prompt", "completion")
+        if self.layout in ("chat", "preference"):
+            return self._add_system(row)
+        texts: dict[str, str] = {}
+        for role in [*self.roles, *self.templates]:
+            text = self._text(row, role)
+            if isinstance(text, tuple):
+                return text
+            texts[role] = text
+        if self.layout == "alpaca":
+            prompt = texts["instruction"]
+            if texts.get("input"):
+                prompt = f"{prompt}\n\n{texts['input']}"
+            texts = {
+                "prompt": prompt,
+                "completion": texts["output"],
+                **({"system": texts["system"]} if "system" in texts else {}),
+            }
+        return self._build(texts)
+
+    def _build(self, texts: dict[str, str]) -> dict[str, Any] | tuple[str, str]:
+        prompt = texts.get("input", texts.get("prompt", texts.get("user")))
+        answer = texts.get("completion", texts.get("assistant", texts.get("label")))
+        system = texts.get("system", self.system)
+        if self.target == "preference":
+            if prompt is None or "chosen" not in texts or "rejected" not in texts:
+                return ("SC002", "a preference pair needs prompt, chosen and rejected")
+            messages = ([{"role": "system", "content": system}] if system else []) + [
+                {"role": "user", "content": prompt}
+            ]
+            return {
+                "input": {"messages": messages},
+                "preferred_output": [{"role": "assistant", "content": texts["chosen"]}],
+                "non_preferred_output": [{"role": "assistant", "content": texts["rejected"]}],
+            }
+        if prompt is None or answer is None:
+            return (
+                "SC002",
+                "the mapping gives no prompt/user text or no completion/assistant text",
+            )
+        if self.target == "completion":
+            return {"prompt": prompt, "completion": answer}
+        messages = [{"role": "system", "content": system}] if system else []
+        messages += [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
+        return {"messages": messages}
+
+    def _pair(self, row: dict[str, Any], p: str, c: str) -> dict[str, Any] | tuple[str, str]:
+        texts = {"prompt": as_text(row.get(p)), "completion": as_text(row.get(c))}
+        if texts["prompt"] is None or texts["completion"] is None:
+            return ("SC017", "prompt or completion is a list or object")
+        return self._build(texts)  # type: ignore[arg-type]
+
+    def _add_system(self, row: dict[str, Any]) -> dict[str, Any]:
+        import copy
+
+        data = copy.deepcopy(row)
+        messages = data["messages"] if "messages" in data else data.get("input", {}).get("messages")
+        if isinstance(messages, list) and not (
+            messages and isinstance(messages[0], dict) and messages[0].get("role") == "system"
+        ):
+            messages.insert(0, {"role": "system", "content": self.system})
+        return data
+
+    def _sharegpt(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
+        messages = sharegpt_messages(row[self.roles["conversations"]])
+        if isinstance(messages, tuple):
+            return messages
+        system = row.get("system") or self.system
+        if system and not (messages and messages[0]["role"] == "system"):
+            messages.insert(0, {"role": "system", "content": system})
+        data: dict[str, Any] = {"messages": messages}
+        tools = sharegpt_tools(row.get("tools"))
+        if tools:
+            data["tools"] = tools
+        return data
+
+    def _sharegpt_preference(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
+        messages = sharegpt_messages(row[self.roles["conversations"]])
+        if isinstance(messages, tuple):
+            return messages
+        system = row.get("system") or self.system
+        if system:
+            messages.insert(0, {"role": "system", "content": system})
+        outputs = []
+        for key in ("chosen", "rejected"):
+            turn = row[self.roles[key]]
+            converted = sharegpt_messages([turn] if isinstance(turn, dict) else turn)
+            if isinstance(converted, tuple):
+                return converted
+            outputs.append(converted)
+        return {
+            "input": {"messages": messages},
+            "preferred_output": outputs[0],
+            "non_preferred_output": outputs[1],
+        }
+
+
+def _target_for(mapping: Mapping, layout: str) -> str:
+    if mapping.to:
+        return mapping.to
+    roles = set(mapping.columns) | set(mapping.templates)
+    if {"chosen", "rejected"} & roles or layout in (
+        "prompt-chosen-rejected",
+        "sharegpt-preference",
+    ):
+        return "preference"
+    if {"user", "assistant"} & roles:
+        return "chat"
+    if layout in ("prompt-completion", "text-label"):
+        return "completion"
+    if layout in ("preference",):
+        return "preference"
+    if roles and roles <= {"prompt", "completion", "label", "input", "system"}:
+        return "completion"
+    return "chat"
+
+
+def build_converter(mapping: Mapping, sample: Any, columns: list[str] | None = None) -> Converter:
+    """Choose how to convert rows like ``sample``: from ``mapping``, else by layout."""
+    if isinstance(sample, list) and columns is None:
+        columns = [str(i) for i in range(len(sample))]
+    if columns is None:
+        columns = [str(k) for k in sample] if isinstance(sample, dict) else []
+    if not mapping.is_empty:
+        roles = {role: resolve_column(col, columns) for role, col in mapping.columns.items()}
+        for template in mapping.templates.values():
+            for name in template.placeholders:
+                if name not in columns and not name.startswith("/"):
+                    resolve_column(name, columns)  # raises with the list of columns
+                    raise UsageError(
+                        f"template placeholder {{{name}}} must be written exactly as the column "
+                        f"is named: {', '.join(columns)}"
+                    )
+        target = _target_for(mapping, "mapped")
+        converter = Converter("mapped", target, roles, dict(mapping.templates), mapping.system)
+        _check_complete(converter)
+        converter.provenance = _provenance(converter)
+        return converter
+    layout, roles = detect_layout(sample)
+    if layout == "unknown":
+        raise UsageError(
+            "could not recognise the layout; columns found: "
+            + (", ".join(repr(c) for c in columns) or "none")
+            + ". Map them, e.g. --map prompt=COLUMN --map completion=COLUMN "
+            "(or --map user=... --map assistant=... for chat)"
+        )
+    target = _target_for(mapping, layout)
+    if (
+        layout in ("chat", "preference", "prompt-completion")
+        and target
+        != {"chat": "chat", "preference": "preference", "prompt-completion": "completion"}[layout]
+    ):
+        if layout == "prompt-completion":
+            roles = {"prompt": "prompt", "completion": "completion"}
+            layout = "question-answer"
+        else:
+            raise UsageError(f"{layout} records cannot be converted to {target}")
+    converter = Converter(layout, target, roles, {}, mapping.system)
+    converter.provenance = _provenance(converter)
+    return converter
+
+
+def _check_complete(converter: Converter) -> None:
+    have = set(converter.roles) | set(converter.templates)
+    if "input" in have:
+        have.add("prompt")
+    if converter.target == "preference":
+        missing = {"chosen", "rejected"} - have
+        if missing or not have & {"prompt", "user"}:
+            raise UsageError(
+                "preference output needs --map prompt=... --map chosen=... --map rejected=..."
+            )
+        return
+    if not have & {"prompt", "user"}:
+        raise UsageError(
+            "the mapping has no prompt: add --map prompt=COLUMN (or user=, or --template)"
+        )
+    if not have & {"completion", "assistant", "label"}:
+        raise UsageError(
+            "the mapping has no answer: add --map completion=COLUMN (or assistant=, label=)"
+        )
+
+
+def _provenance(converter: Converter) -> dict[str, str]:
+    """Output pointer -> source column, for diagnostics on converted tables."""
+    roles = converter.roles
+    if converter.layout not in ("mapped", "question-answer", "text-label", "alpaca"):
+        return {}
+    prompt = roles.get("prompt") or roles.get("user") or roles.get("instruction")
+    answer = (
+        roles.get("completion")
+        or roles.get("assistant")
+        or roles.get("label")
+        or roles.get("output")
+    )
+    if converter.target == "completion":
+        return {k: v for k, v in {"/prompt": prompt, "/completion": answer}.items() if v}
+    if converter.target == "chat":
+        has_system = bool(converter.system or "system" in roles)
+        offset = 1 if has_system else 0
+        out = {f"/messages/{offset}/content": prompt, f"/messages/{offset + 1}/content": answer}
+        if "system" in roles:
+            out["/messages/0/content"] = roles["system"]
+        return {k: v for k, v in out.items() if v}
+    return {}

@@ -1,0 +1,89 @@
+"""Choosing and applying fixes, record by record.
+
+The loop that re-reads the data, applies, re-lints and repeats lives in
+:mod:`ftprep.pipeline`; this module is the pure part: which edits to apply and what they do
+to one record. Edits are keyed by the record's stable index, so earlier fixes (dropping a
+duplicate, say) never shift the target of later ones, the bug OpenAI's tool had.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftprep.core.diagnostic import Diagnostic
+from ftprep.core.fix import Applicability, Edit, apply_edit
+
+MAX_ITERATIONS = 10
+FILE_OPS = ("strip-bom", "remove-blank-line")
+
+
+@dataclass
+class EditPlan:
+    """The edits chosen in one pass, grouped by record; ``None`` holds whole-split edits."""
+
+    by_record: dict[int, list[tuple[str, Edit]]] = field(default_factory=lambda: defaultdict(list))
+    global_edits: list[tuple[str, Edit]] = field(default_factory=list)
+    file_edits: list[tuple[str, Edit]] = field(default_factory=list)
+    # Why each dropped record is dropped (the diagnostic's message), for the rejected file.
+    drop_reasons: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_record or self.global_edits)
+
+    def for_record(self, index: int) -> list[tuple[str, Edit]]:
+        return self.by_record.get(index, [])
+
+
+def allowed_applicabilities(unsafe: bool) -> frozenset[Applicability]:
+    if unsafe:
+        return frozenset({Applicability.SAFE, Applicability.UNSAFE})
+    return frozenset({Applicability.SAFE})
+
+
+def plan_edits(
+    diagnostics: Iterable[Diagnostic],
+    allowed: frozenset[Applicability],
+    split: str = "train",
+    accept: Any = None,
+) -> EditPlan:
+    """Collect the edits of every fix we may apply. ``accept(diagnostic) -> bool`` filters."""
+    plan = EditPlan()
+    for d in diagnostics:
+        fix = d.fix
+        if fix is None or fix.applicability not in allowed or d.split != split:
+            continue
+        if accept is not None and not accept(d):
+            continue
+        for edit in fix.edits:
+            if edit.op in FILE_OPS:
+                plan.file_edits.append((d.code, edit))
+            elif edit.record is None:
+                plan.global_edits.append((d.code, edit))
+            else:
+                plan.by_record[edit.record].append((d.code, edit))
+                if edit.op == "drop-record":
+                    plan.drop_reasons.setdefault(edit.record, []).append((d.code, d.message))
+    return plan
+
+
+@dataclass
+class RecordOutcome:
+    """What the plan did to one record."""
+
+    data: dict[str, Any] | None  # None when dropped
+    applied: list[tuple[str, Edit]]
+    drop_codes: list[str]
+
+
+def apply_plan(data: dict[str, Any], index: int, plan: EditPlan) -> RecordOutcome:
+    """Apply the plan's edits to one freshly parsed record (its own edits, then whole-split ones)."""
+    edits = plan.for_record(index)
+    drop_codes = [code for code, e in edits if e.op == "drop-record"]
+    if drop_codes:
+        return RecordOutcome(None, [(c, e) for c, e in edits if e.op == "drop-record"], drop_codes)
+    # ``data`` was parsed for this pass alone, so it is edited in place.
+    applied = [(code, e) for code, e in (*edits, *plan.global_edits) if apply_edit(data, e)]
+    return RecordOutcome(data, applied, [])

@@ -1,0 +1,368 @@
+"""The lint engine: runs the rule lifecycle over a stream of records.
+
+Input arrives as *jobs*, each a contiguous run of record slots (a chunk of a JSONL file, a
+batch of spreadsheet rows). A job parses its records, the engine counts tokens once per
+record when a selected rule needs them, runs record rules, and feeds dataset rules, whose
+state is merged back in input order. Jobs of large files run in worker processes (both
+cores of a small machine), small inputs run inline so that pre-commit starts fast. Memory
+stays flat: the engine keeps only one line number per record, the rules' compact state,
+and the diagnostics.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from ftprep.core.config import ModelInfo, Profile
+from ftprep.core.diagnostic import Diagnostic, Finding, Severity
+from ftprep.core.location import SourceInfo
+from ftprep.core.model import Kind, Record, detect_kind
+from ftprep.core.rule import Rule, RuleContext, Scope
+
+
+@dataclass(frozen=True)
+class PlannedRule:
+    """A selected rule with its resolved options and severity."""
+
+    cls: type[Rule]
+    options: BaseModel
+    severity: Severity
+    severity_configured: bool = False
+
+
+@dataclass
+class LintPlan:
+    """Everything a worker needs to lint a job, decided once per run."""
+
+    rules: list[PlannedRule]
+    profile: Profile
+    model: ModelInfo
+    kind: Kind
+    # Reader-reported codes (IO) map to their planned rule for stamping; unselected ones drop.
+    by_code: dict[str, PlannedRule] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_code = {p.cls.code: p for p in self.rules}
+
+    @property
+    def needs_tokens(self) -> bool:
+        return any(p.cls.needs_tokens for p in self.rules)
+
+
+@dataclass(slots=True)
+class Rejection:
+    """A record slot that could not become a record: the raw input and why."""
+
+    index: int
+    line: int
+    raw: Any  # the line's text, or the row/object as read
+    reasons: list[tuple[str, str]]  # (code, message)
+
+
+@dataclass
+class JobOutput:
+    """What reading one job produced: records, reader issues, and one line per record slot."""
+
+    first_index: int
+    lines: array
+    records: list[Record]
+    issues: list[tuple[str, Finding]]
+    rejected: list[Rejection] = field(default_factory=list)
+    bytes_read: int = 0
+    # Stable record index of each slot when they are not first_index, first_index + 1, ...
+    # (an intermediate file of the fixer, after records were dropped).
+    indexes: array | None = None
+
+
+class Job(Protocol):
+    def run(self) -> JobOutput: ...
+
+
+class RecordSource(Protocol):
+    """A reader's view of one input, as the engine sees it."""
+
+    info: SourceInfo
+
+    def jobs(self) -> Iterator[Job]: ...
+
+    def file_issues(self) -> list[tuple[str, Finding]]: ...
+
+    @property
+    def size(self) -> int: ...
+
+
+@dataclass
+class SplitResult:
+    """The outcome of linting one split (one input file)."""
+
+    split: str
+    info: SourceInfo
+    diagnostics: list[Diagnostic]
+    n_records: int
+    kinds: Counter
+    lines: array
+    indexes: array = field(default_factory=lambda: array("I"))
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def line_of(self, index: int) -> int | None:
+        return line_lookup(self.indexes, self.lines)(index)
+
+
+def line_lookup(indexes: array, lines: array) -> Callable[[int], int | None]:
+    """Line of a record by its stable index (indexes increase with position)."""
+    from bisect import bisect_left
+
+    def line_of(index: int) -> int | None:
+        pos = bisect_left(indexes, index)
+        if pos < len(indexes) and indexes[pos] == index:
+            return lines[pos]
+        return None
+
+    return line_of
+
+
+ProgressFn = Callable[[int], None]
+
+
+def _stamp(
+    p: PlannedRule, f: Finding, info: SourceInfo, split: str, line: int | None
+) -> Diagnostic:
+    severity = p.severity
+    if f.severity_override is not None and not p.severity_configured:
+        severity = f.severity_override
+    return Diagnostic(
+        code=p.cls.code,
+        name=p.cls.name,
+        severity=severity,
+        message=f.message,
+        file=info.file,
+        line=f.line if f.line is not None else line,
+        record=f.record,
+        pointer=f.pointer,
+        sheet=info.sheet,
+        column=f.column,
+        split=split,
+        related=f.related,
+        fix=f.fix,
+        data=f.data,
+    )
+
+
+class _JobRunner:
+    """Runs jobs against one plan; lives in the main process or in a forked worker."""
+
+    def __init__(self, plan: LintPlan, ctx: RuleContext) -> None:
+        self.plan = plan
+        self.ctx = ctx
+        self.record_rules = [
+            (p, p.cls(p.options, ctx))
+            for p in plan.rules
+            if p.cls.scope is Scope.RECORD and not p.cls.reported_by_reader
+        ]
+        self.dataset_rules = [
+            p
+            for p in plan.rules
+            if p.cls.scope is not Scope.RECORD and not p.cls.reported_by_reader
+        ]
+
+    def run(self, job: Job) -> tuple[JobOutput, list[Diagnostic], list[Any], Counter]:
+        out = job.run()
+        plan, ctx, info = self.plan, self.ctx, self.ctx_info
+        kinds: Counter = Counter()
+        for record in out.records:
+            kind = detect_kind(record.data)
+            kinds[kind.value if kind else "unknown"] += 1
+            record.kind = kind or plan.kind
+        if plan.needs_tokens:
+            self._count_tokens(out.records)
+        diagnostics: list[Diagnostic] = []
+        for code, finding in out.issues:
+            p = plan.by_code.get(code)
+            if p is not None:
+                diagnostics.append(_stamp(p, finding, info, ctx.split, finding.line))
+        for p, rule in self.record_rules:
+            targets = p.cls.targets
+            for record in out.records:
+                if record.kind in targets:
+                    for f in rule.check_record(record):
+                        if f.record is None:
+                            f.record = record.index
+                        diagnostics.append(_stamp(p, f, info, ctx.split, record.line))
+        states = []
+        for p in self.dataset_rules:
+            rule = p.cls(p.options, ctx)
+            targets = p.cls.targets
+            for record in out.records:
+                if record.kind in targets:
+                    for f in rule.check_record(record):
+                        diagnostics.append(_stamp(p, f, info, ctx.split, record.line))
+            states.append(rule.state())
+        # Records are not needed past this point: keep the job output light for pickling.
+        out.records = []
+        out.issues = []
+        out.rejected = []
+        return out, diagnostics, states, kinds
+
+    @property
+    def ctx_info(self) -> SourceInfo:
+        return self.ctx.extra["info"]
+
+    def _count_tokens(self, records: list[Record]) -> None:
+        counter = self.ctx.tokens
+        for record in records:
+            data = record.data
+            kind = record.kind
+            if kind is Kind.CHAT:
+                total, trained = counter.count_messages(data.get("messages"))
+                total += counter.count_tools(data.get("tools"))
+            elif kind is Kind.COMPLETION:
+                p, c = data.get("prompt"), data.get("completion")
+                trained = counter.count_value(c)
+                total = counter.count_value(p) + trained
+            else:
+                inp = data.get("input")
+                total = (
+                    counter.count_messages(inp.get("messages"))[0] if isinstance(inp, dict) else 0
+                )
+                trained = 0
+                for key in ("preferred_output", "non_preferred_output"):
+                    n = counter.count_messages(data.get(key))[0]
+                    total += n
+                    trained += n
+            record.tokens = total
+            record.trained_tokens = trained
+
+
+_WORKER: _JobRunner | None = None
+
+
+def _worker_run(job: Job) -> tuple[JobOutput, list[Diagnostic], list[Any], Counter]:
+    assert _WORKER is not None
+    return _WORKER.run(job)
+
+
+def default_workers() -> int:
+    env = os.environ.get("FTPREP_WORKERS")
+    if env:
+        return max(1, int(env))
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def lint_source(
+    source: RecordSource,
+    plan: LintPlan,
+    split: str = "train",
+    *,
+    workers: int = 1,
+    progress: ProgressFn | None = None,
+) -> tuple[SplitResult, list[Rule]]:
+    """Lint one input. Returns the result and the finished dataset-rule instances.
+
+    The dataset-rule instances are returned so that splits-scope rules (train against
+    validation) can read their state after every split has been linted.
+    """
+    ctx = RuleContext(
+        file=source.info.file, split=split, profile=plan.profile, model=plan.model, kind=plan.kind
+    )
+    ctx.extra["info"] = source.info
+    main_rules = [
+        (p, p.cls(p.options, ctx))
+        for p in plan.rules
+        if p.cls.scope is not Scope.RECORD and not p.cls.reported_by_reader
+    ]
+    diagnostics: list[Diagnostic] = []
+    for p, rule in main_rules:
+        diagnostics.extend(_stamp(p, f, source.info, split, None) for f in rule.start())
+
+    lines = array("I")
+    indexes = array("I")
+    kinds: Counter = Counter()
+    runner = _JobRunner(plan, ctx)
+
+    def absorb(result: tuple[JobOutput, list[Diagnostic], list[Any], Counter]) -> None:
+        out, diags, states, job_kinds = result
+        lines.extend(out.lines)
+        if out.indexes is not None:
+            indexes.extend(out.indexes)
+        else:
+            indexes.extend(range(out.first_index, out.first_index + len(out.lines)))
+        diagnostics.extend(diags)
+        kinds.update(job_kinds)
+        for (_, rule), state in zip(main_rules, states, strict=True):
+            rule.merge(state)
+        if progress is not None:
+            progress(out.bytes_read)
+
+    jobs = source.jobs()
+    if workers > 1 and source.size > 8 * 1024 * 1024:
+        _run_parallel(jobs, runner, workers, absorb)
+    else:
+        for job in jobs:
+            absorb(runner.run(job))
+
+    for code, finding in source.file_issues():
+        p = plan.by_code.get(code)
+        if p is not None:
+            diagnostics.append(_stamp(p, finding, source.info, split, finding.line))
+
+    ctx.n_records = len(lines)
+    ctx.extra["kinds"] = kinds
+    line_of = line_lookup(indexes, lines)
+    ctx.extra["line_of"] = line_of
+    for p, rule in main_rules:
+        for f in rule.finish():
+            line = f.line
+            if line is None and f.record is not None:
+                line = line_of(f.record)
+            diagnostics.append(_stamp(p, f, source.info, split, line))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    result = SplitResult(
+        split=split,
+        info=source.info,
+        diagnostics=diagnostics,
+        n_records=len(lines),
+        kinds=kinds,
+        lines=lines,
+        indexes=indexes,
+    )
+    result.stats["rules"] = {p.cls.code: rule for p, rule in main_rules}
+    return result, [rule for _, rule in main_rules]
+
+
+def _run_parallel(
+    jobs: Iterable[Job],
+    runner: _JobRunner,
+    workers: int,
+    absorb: Callable[[Any], None],
+) -> None:
+    """Run jobs in forked workers, at most two per worker in flight, absorbing in order."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORKER
+    _WORKER = runner
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - platforms without fork run inline
+        for job in jobs:
+            absorb(runner.run(job))
+        return
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending: deque = deque()
+            for job in jobs:
+                pending.append(pool.submit(_worker_run, job))
+                if len(pending) >= 2 * workers:
+                    absorb(pending.popleft().result())
+            while pending:
+                absorb(pending.popleft().result())
+    finally:
+        _WORKER = None

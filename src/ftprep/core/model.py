@@ -1,0 +1,64 @@
+"""Records and example kinds.
+
+A record is the JSON object a trainer would read, plus its provenance. Records are plain
+slotted dataclasses holding a ``dict`` rather than pydantic models: a data pipeline pushes
+a million of them through the linter, and validating each one with pydantic would cost more
+than all the rules together. Structural validation is the job of the SC rules, which report
+every problem instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class Kind(str, Enum):
+    """The three example shapes trainers accept."""
+
+    CHAT = "chat"
+    COMPLETION = "completion"
+    PREFERENCE = "preference"
+
+
+ALL_KINDS: frozenset[Kind] = frozenset(Kind)
+
+CHAT_ROLES = ("system", "user", "assistant", "tool", "function")
+
+
+@dataclass(slots=True)
+class Record:
+    """One example: its data, its stable index in the input, and its 1-based line or row."""
+
+    index: int
+    data: dict[str, Any]
+    line: int
+    kind: Kind | None = None
+    # Filled by the engine when a selected rule needs tokens.
+    tokens: int | None = None
+    trained_tokens: int | None = None
+    # Column the record came from when that is a single column (CSV/XLSX), for locations.
+    column: str | None = None
+
+
+def detect_kind(data: dict[str, Any]) -> Kind | None:
+    """Tell the example kind from its keys; ``None`` when the keys fit no kind."""
+    if "messages" in data:
+        return Kind.CHAT
+    if "preferred_output" in data or "non_preferred_output" in data:
+        return Kind.PREFERENCE
+    if "input" in data and isinstance(data.get("input"), dict):
+        return Kind.PREFERENCE
+    if "prompt" in data or "completion" in data:
+        return Kind.COMPLETION
+    return None
+
+
+def guess_kind_loosely(data: dict[str, Any]) -> Kind | None:
+    """Like :func:`detect_kind`, but also sees through case and BOM slips in key names."""
+    kind = detect_kind(data)
+    if kind is not None:
+        return kind
+    folded = {str(k).lstrip("\ufeff").strip().lower(): k for k in data}
+    return detect_kind(dict.fromkeys(folded))

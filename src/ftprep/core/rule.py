@@ -1,0 +1,134 @@
+"""The rule contract: metadata as class constants, checks as generators.
+
+A rule never prints and never decides its own code or severity: it yields
+:class:`~ftprep.core.diagnostic.Finding` objects and the engine stamps them. Record-scope
+rules look at one record at a time. Dataset-scope rules keep compact state (counters,
+hashes, small arrays) while records stream past and report in :meth:`Rule.finish`; their
+state must be mergeable with :meth:`Rule.merge` because the engine runs chunks of a large
+file in worker processes, each with its own rule instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from ftprep.core.config import ModelInfo, Profile, TargetSpec
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import FixAvailability
+from ftprep.core.model import ALL_KINDS, Kind, Record
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ftprep.core.tokens import TokenCounter
+
+
+class Scope(str, Enum):
+    RECORD = "record"  # one record at a time
+    DATASET = "dataset"  # whole split, reported in finish()
+    SPLITS = "splits"  # several splits together (train vs validation)
+
+
+class NoOptions(BaseModel):
+    """This rule has no options."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class RuleOptions(BaseModel):
+    """Base for rule options: frozen, strict, with kebab-case aliases for config files."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        alias_generator=lambda name: name.replace("_", "-"),
+        use_attribute_docstrings=True,
+    )
+
+
+@dataclass
+class RuleContext:
+    """What a rule may know about the run: target facts, model, tokens, counts."""
+
+    file: str
+    split: str
+    profile: Profile
+    model: ModelInfo
+    kind: Kind
+    counter_factory: Callable[[], TokenCounter] | None = None
+    # Filled before finish(): how many records the split holds (all kinds).
+    n_records: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+    _counter: TokenCounter | None = None
+
+    @property
+    def target(self) -> TargetSpec:
+        return self.profile.target
+
+    @property
+    def tokens(self) -> TokenCounter:
+        if self._counter is None:
+            if self.counter_factory is None:
+                from ftprep.core.tokens import TokenCounter
+
+                self._counter = TokenCounter(self.model.encoding)
+            else:
+                self._counter = self.counter_factory()
+        return self._counter
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_counter"] = None
+        state["counter_factory"] = None
+        return state
+
+
+class Rule:
+    """Base class for every rule. Subclasses set the class constants and override checks."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    group: ClassVar[str]
+    scope: ClassVar[Scope] = Scope.RECORD
+    targets: ClassVar[frozenset[Kind]] = ALL_KINDS
+    default_severity: ClassVar[Severity] = Severity.ERROR
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    aliases: ClassVar[tuple[str, ...]] = ()
+    Options: ClassVar[type[BaseModel]] = NoOptions
+    # Whether the engine must count tokens for every record before this rule sees it.
+    needs_tokens: ClassVar[bool] = False
+    # Reported by the readers while parsing (IO rules); the class carries metadata and docs.
+    reported_by_reader: ClassVar[bool] = False
+
+    def __init__(self, options: BaseModel, ctx: RuleContext) -> None:
+        self.options = options
+        self.ctx = ctx
+
+    def start(self) -> Iterator[Finding]:
+        return iter(())
+
+    def check_record(self, record: Record) -> Iterable[Finding]:
+        return ()
+
+    def finish(self) -> Iterable[Finding]:
+        return ()
+
+    # -- parallel runs ---------------------------------------------------------------
+    def state(self) -> Any:
+        """Picklable state a worker hands back; dataset rules override with their counters."""
+        return None
+
+    def merge(self, state: Any) -> None:
+        """Fold a worker's state (from records that come after ours) into this instance."""
+        if state is not None:
+            raise NotImplementedError(f"{self.code} keeps state but cannot merge it")
+
+    @classmethod
+    def doc(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")

@@ -1,0 +1,96 @@
+"""Turning selectors (codes, prefixes, groups, names) into rules with options and severities."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+from pydantic import ValidationError
+
+from ftprep.core.config import Profile
+from ftprep.core.diagnostic import Severity
+from ftprep.core.errors import ConfigError
+from ftprep.core.linter import PlannedRule
+from ftprep.core.rule import Rule
+
+
+def _match(selector: str, cls: type[Rule]) -> bool:
+    s = selector.strip()
+    if s.upper() == "ALL":
+        return True
+    return (
+        (cls.code.startswith(s.upper()) and s[:2].isalpha())
+        or s == cls.group
+        or s == cls.name
+        or s in cls.aliases
+    )
+
+
+def resolve(
+    selectors: Iterable[str], rules: Sequence[type[Rule]], reserved: Sequence[str] = ()
+) -> list[type[Rule]]:
+    """The rules a list of selectors names; an unknown selector is an error with a hint."""
+    chosen: list[type[Rule]] = []
+    for selector in selectors:
+        found = [cls for cls in rules if _match(selector, cls)]
+        if not found:
+            if any(code.startswith(selector.upper()) for code in reserved):
+                raise ConfigError(
+                    f"{selector!r} names rules that this version of ftprep does not have yet"
+                )
+            vocabulary = (
+                [c.code for c in rules] + [c.name for c in rules] + sorted({c.group for c in rules})
+            )
+            close = difflib.get_close_matches(selector, vocabulary, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"unknown rule selector {selector!r}{hint}")
+        chosen.extend(c for c in found if c not in chosen)
+    return chosen
+
+
+def plan_rules(
+    profile: Profile,
+    rules: Sequence[type[Rule]],
+    *,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    reserved: Sequence[str] = (),
+) -> list[PlannedRule]:
+    """Selected rules in registry order, with options and severities from the profile."""
+    selected = resolve(select if select else profile.select, rules, reserved)
+    selected += [c for c in resolve(extend_select, rules, reserved) if c not in selected]
+    dropped = set(resolve((*profile.ignore, *ignore), rules, reserved))
+    severities: dict[type[Rule], Severity] = {}
+    for selector, level in profile.severity.items():
+        try:
+            severity = Severity(level)
+        except ValueError:
+            raise ConfigError(f"severity for {selector!r} must be error, warning or info") from None
+        for cls in resolve([selector], rules, reserved):
+            severities[cls] = severity
+    options_for: dict[type[Rule], dict[str, object]] = {}
+    for selector, values in profile.rules.items():
+        for cls in resolve([selector], rules, reserved):
+            options_for[cls] = values
+    planned = []
+    for cls in rules:
+        if cls not in selected or cls in dropped:
+            continue
+        try:
+            options = cls.Options.model_validate(options_for.get(cls, {}))
+        except ValidationError as exc:
+            fields = sorted(cls.Options.model_fields)
+            raise ConfigError(
+                f"options for {cls.code} ({cls.name}) are invalid; allowed: "
+                f"{', '.join(f.replace('_', '-') for f in fields) or 'none'}\n{exc}"
+            ) from None
+        planned.append(
+            PlannedRule(
+                cls=cls,
+                options=options,
+                severity=severities.get(cls, cls.default_severity),
+                severity_configured=cls in severities,
+            )
+        )
+    return planned

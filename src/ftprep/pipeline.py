@@ -1,0 +1,619 @@
+"""Orchestration: readers + converter + rules + engine + writers, for every front end.
+
+The CLI, the Python API and (later) the TUI and pre-commit hooks all come through here,
+so they behave the same. Nothing in this module prints.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftprep.convert import Converter, Mapping, build_converter
+from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
+from ftprep.core.diagnostic import Diagnostic, Finding, Severity
+from ftprep.core.errors import ConfigError
+from ftprep.core.fix import Applicability, Edit
+from ftprep.core.fixer import MAX_ITERATIONS, EditPlan, apply_plan, plan_edits
+from ftprep.core.linter import (
+    JobOutput,
+    LintPlan,
+    SplitResult,
+    _stamp,
+    default_workers,
+    lint_source,
+)
+from ftprep.core.location import SourceInfo
+from ftprep.core.model import Kind, Record, detect_kind
+from ftprep.core.selection import plan_rules
+from ftprep.readers import ReadError, ReadOptions, open_source
+from ftprep.readers.jsonl import JsonlJob, JsonlSource
+from ftprep.rules import REGISTRY, RESERVED
+from ftprep.writers.jsonl import AtomicWriter, rejected_entry
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass
+class RunOptions:
+    """Everything that decides what a lint, fix or convert run does."""
+
+    profile: str | None = None
+    model: str | None = None
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    read: ReadOptions = field(default_factory=ReadOptions)
+    mapping: Mapping = field(default_factory=Mapping)
+    workers: int | None = None
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
+    fail_on: str | None = None
+
+
+@dataclass
+class OpenedInput:
+    source: Any
+    converter: Converter | None
+    kind: Kind
+
+
+@dataclass
+class LintRun:
+    """The outcome of linting one or more splits with one plan."""
+
+    results: list[SplitResult]
+    profile: Profile
+    model: ModelInfo
+    kind: Kind
+    layouts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for r in self.results for d in r.diagnostics]
+
+
+# -- opening ---------------------------------------------------------------------------
+def open_input(path: str, options: RunOptions, stdin_data: bytes | None = None) -> OpenedInput:
+    """Open a file, recognise its layout and attach the converter that conversion would use."""
+    read = options.read
+    if not options.mapping.is_empty:
+        read = ReadOptions(
+            **{**read.__dict__, "wanted_columns": tuple(options.mapping.needed_columns())}
+        )
+    source = open_source(path, read, stdin_data=stdin_data)
+    sample, columns = source.sample()
+    if sample is None:
+        kind = Kind(load_profile(options.profile).kind or "chat") if options.profile else Kind.CHAT
+        return OpenedInput(source, None, kind)
+    if options.mapping.is_empty and isinstance(sample, dict) and detect_kind(sample) is not None:
+        converter = build_converter(options.mapping, sample, columns)
+    else:
+        converter = build_converter(options.mapping, sample, columns)
+    if not converter.is_native:
+        if hasattr(source, "set_transform"):
+            source.set_transform(converter)
+        else:
+            source.transform = converter
+        kind = Kind(converter.target)
+    else:
+        kind = detect_kind(sample) or Kind.CHAT
+    if options.profile:
+        declared = load_profile(options.profile).kind
+        if declared and converter.is_native:
+            kind = Kind(declared)
+    return OpenedInput(source, converter, kind)
+
+
+def make_plan(kind: Kind, options: RunOptions) -> LintPlan:
+    profile = load_profile(options.profile or PROFILE_FOR_KIND[kind.value])
+    if options.rule_options or options.severity:
+        merged_rules = {**profile.rules, **options.rule_options}
+        profile = profile.model_copy(
+            update={"rules": merged_rules, "severity": {**profile.severity, **options.severity}}
+        )
+    model_name = (
+        options.model
+        or profile.model
+        or ("babbage-002" if kind is Kind.COMPLETION else "gpt-4.1-mini")
+    )
+    model = resolve_model(model_name)
+    planned = plan_rules(
+        profile,
+        list(REGISTRY.values()),
+        select=options.select,
+        extend_select=options.extend_select,
+        ignore=options.ignore,
+        reserved=RESERVED,
+    )
+    return LintPlan(rules=planned, profile=profile, model=model, kind=kind)
+
+
+def unreadable(
+    path: str, message: str, plan: LintPlan | None, split: str, line: int | None = None
+) -> SplitResult:
+    """A split that could not be read: one IO001 diagnostic (if IO001 is selected)."""
+    info = SourceInfo(file="<stdin>" if path == "-" else path)
+    diagnostics = []
+    entry = plan.by_code.get("IO001") if plan is not None else None
+    if entry is not None or plan is None:
+        cls = REGISTRY["IO001"]
+        diagnostics.append(
+            Diagnostic(
+                code=cls.code,
+                name=cls.name,
+                severity=entry.severity if entry else Severity.ERROR,
+                message=message,
+                file=info.file,
+                line=line,
+                split=split,
+            )
+        )
+    return SplitResult(split, info, diagnostics, 0, Counter(), array("I"))
+
+
+# -- linting ---------------------------------------------------------------------------
+def lint_files(
+    inputs: list[tuple[str, str]],
+    options: RunOptions,
+    progress: Callable[[str, int, int], None] | None = None,
+    stdin_data: bytes | None = None,
+) -> LintRun:
+    """Lint ``[(split, path), ...]`` with one plan (decided by the first readable file)."""
+    opened: list[tuple[str, str, OpenedInput | None, tuple[str, int | None] | None]] = []
+    for split, path in inputs:
+        try:
+            opened.append((split, path, open_input(path, options, stdin_data), None))
+        except ReadError as exc:
+            opened.append((split, path, None, (str(exc), exc.line)))
+    first = next((o for _, _, o, _ in opened if o is not None), None)
+    kind = (
+        first.kind
+        if first is not None
+        else Kind(load_profile(options.profile).kind or "chat" if options.profile else "chat")
+    )
+    plan = make_plan(kind, options)
+    workers = options.workers or default_workers()
+    results: list[SplitResult] = []
+    layouts: dict[str, str] = {}
+    for split, path, opened_input, error in opened:
+        if opened_input is None:
+            assert error is not None
+            results.append(unreadable(path, error[0], plan, split, error[1]))
+            continue
+        source = opened_input.source
+        layouts[source.info.file] = _describe_layout(opened_input)
+        callback = None
+        if progress is not None:
+            total = max(1, getattr(source, "size", 1))
+            seen = [0]
+
+            def callback(
+                n: int, _seen: list[int] = seen, _total: int = total, _f: str = source.info.file
+            ) -> None:
+                _seen[0] += n
+                progress(_f, _seen[0], _total)
+
+        try:
+            result, _rules = lint_source(source, plan, split, workers=workers, progress=callback)
+        except ReadError as exc:
+            result = unreadable(path, str(exc), plan, split, exc.line)
+        _add_columns(result, opened_input.converter)
+        result.stats["layout"] = layouts[source.info.file]
+        result.stats["skipped_empty_rows"] = getattr(source, "skipped_empty", 0)
+        result.stats["token_summary"] = _token_summary(result)
+        results.append(result)
+    return LintRun(results, plan.profile, plan.model, kind, layouts)
+
+
+def _describe_layout(opened: OpenedInput) -> str:
+    layout = opened.source.info.layout
+    if opened.converter is not None:
+        return f"{layout}: {opened.converter.describe()}"
+    return layout
+
+
+def _add_columns(result: SplitResult, converter: Converter | None) -> None:
+    """Name the source column of each finding on converted tables."""
+    if converter is None or not converter.provenance:
+        return
+    for d in result.diagnostics:
+        if d.column is None and d.pointer in converter.provenance:
+            d.column = converter.provenance[d.pointer]
+
+
+def _token_summary(result: SplitResult) -> dict[str, Any] | None:
+    rule = result.stats.get("rules", {}).get("TK004")
+    if rule is None or not len(rule.tokens):
+        return None
+    return rule.summary()
+
+
+# -- streaming records out -------------------------------------------------------------
+@dataclass
+class Slot:
+    """One record slot of an input, in order: a record, or raw input that could not be one."""
+
+    index: int
+    line: int
+    record: Record | None
+    raw: Any = None
+    reasons: list[tuple[str, str]] = field(default_factory=list)
+
+
+def iter_slots(source: Any) -> Iterator[Slot]:
+    """Every slot of a source in input order (records and rejections interleaved)."""
+    for job in source.jobs():
+        out: JobOutput = job.run()
+        slots = [Slot(r.index, r.line, r) for r in out.records]
+        slots += [Slot(rej.index, rej.line, None, rej.raw, rej.reasons) for rej in out.rejected]
+        slots.sort(key=lambda s: s.index)
+        yield from slots
+
+
+@dataclass
+class ConvertResult:
+    """Counts of a conversion: read = written + rejected, always."""
+
+    input: str
+    output: str
+    rejected_path: str | None
+    layout: str
+    read: int = 0
+    written: int = 0
+    rejected: int = 0
+    skipped_empty_rows: int = 0
+    reasons: Counter = field(default_factory=Counter)
+
+
+def convert_file(
+    path: str,
+    output: str,
+    options: RunOptions,
+    rejected_path: str,
+    stdin_data: bytes | None = None,
+    progress: ProgressFn | None = None,
+) -> ConvertResult:
+    """Convert one input to JSONL; unconvertible rows go to ``rejected_path`` with reasons."""
+    opened = open_input(path, options, stdin_data)
+    source = opened.source
+    result = ConvertResult(path, output, None, _describe_layout(opened))
+    rejected_writer: AtomicWriter | None = None
+    with AtomicWriter(output) as out:
+        try:
+            for slot in iter_slots(source):
+                result.read += 1
+                if slot.record is not None:
+                    out.write_record(slot.record.data)
+                    result.written += 1
+                    continue
+                if rejected_writer is None:
+                    rejected_writer = AtomicWriter(rejected_path)
+                rejected_writer.write_record(
+                    rejected_entry(
+                        source.info.file,
+                        slot.line,
+                        slot.index,
+                        slot.reasons,
+                        slot.raw,
+                        source.info.sheet,
+                    )
+                )
+                result.rejected += 1
+                result.reasons.update(code for code, _ in slot.reasons)
+        except BaseException:
+            if rejected_writer is not None:
+                rejected_writer.close(commit=False)
+            raise
+    if rejected_writer is not None:
+        rejected_writer.close()
+        result.rejected_path = rejected_path
+    elif os.path.exists(rejected_path) and output != "-":
+        os.unlink(rejected_path)  # a stale file from an earlier run would mislead
+    result.skipped_empty_rows = getattr(source, "skipped_empty", 0)
+    return result
+
+
+# -- fixing ----------------------------------------------------------------------------
+@dataclass
+class FixResult:
+    """What ``lint --fix`` did: counts, applied edits per rule, and the final lint."""
+
+    output: str
+    rejected_path: str | None
+    fixlog_path: str | None
+    read: int = 0
+    written: int = 0
+    rejected: int = 0
+    iterations: int = 0
+    applied: Counter = field(default_factory=Counter)
+    not_converged: list[str] = field(default_factory=list)
+    final: LintRun | None = None
+
+
+class _ProvenanceJsonl(JsonlSource):
+    """An intermediate JSONL file whose slots map back to the original file's records."""
+
+    def __init__(self, tmp_path: str, info: SourceInfo, indexes: array, lines: array) -> None:
+        super().__init__(tmp_path)
+        self.info = info
+        self.indexes = indexes
+        self.orig_lines = lines
+
+    def _job(
+        self, chunk: bytes, offset: int, first_line: int, first_index: int
+    ) -> Iterator[JsonlJob]:
+        for job in super()._job(chunk, offset, first_line, first_index):
+            yield _RemappedJob(job, self.indexes, self.orig_lines)
+
+
+@dataclass
+class _RemappedJob:
+    job: JsonlJob
+    indexes: array
+    lines: array
+
+    def run(self) -> JobOutput:
+        job = self.job
+        # Issues and findings use slot positions; translate them to the original records.
+        out = job.run()
+        first = out.first_index
+        n = len(out.lines)
+        idx = self.indexes[first : first + n]
+        lns = self.lines[first : first + n]
+        for r in out.records:
+            k = r.index - first
+            r.index, r.line = idx[k], lns[k]
+        for rej in out.rejected:
+            k = rej.index - first
+            rej.index, rej.line = idx[k], lns[k]
+        for _code, f in out.issues:
+            if f.record is not None and first <= f.record < first + n:
+                k = f.record - first
+                f.record, f.line = idx[k], lns[k]
+                if f.fix is not None:
+                    f.fix = type(f.fix)(
+                        f.fix.title,
+                        tuple(
+                            Edit(
+                                e.op,
+                                idx[k] if e.record is not None else None,
+                                e.pointer,
+                                e.value,
+                                e.old,
+                                e.split,
+                            )
+                            for e in f.fix.edits
+                        ),
+                        f.fix.applicability,
+                    )
+        out.lines = array("I", lns)
+        out.indexes = array("I", idx)
+        out.first_index = 0 if not n else idx[0]
+        return out
+
+
+def fix_file(
+    path: str,
+    output: str,
+    options: RunOptions,
+    *,
+    unsafe: bool = False,
+    rejected_path: str,
+    fixlog_path: str | None,
+    accept: Callable[[Diagnostic], bool] | None = None,
+    stdin_data: bytes | None = None,
+) -> FixResult:
+    """Apply fixes until nothing changes (at most 10 passes), then write the output.
+
+    Every pass re-reads the current data, so memory stays flat; intermediate passes live in
+    temporary JSONL files that remember each record's original line and index. Dropped
+    records go to ``rejected_path`` with the diagnostics that dropped them; every applied
+    edit goes to ``fixlog_path``.
+    """
+    from ftprep.core.fixer import allowed_applicabilities
+
+    allowed = allowed_applicabilities(unsafe)
+    run = lint_files([("train", path)], options, stdin_data=stdin_data)
+    result = FixResult(output, None, None, final=run)
+    first = run.results[0]
+    if any(d.code == "IO001" for d in first.diagnostics):
+        return result
+    opened = open_input(path, options, stdin_data)
+    source: Any = opened.source
+    info = source.info
+    # Later passes read our own JSONL of converted records: no mapping, same plan.
+    relint = RunOptions(**{**options.__dict__, "mapping": Mapping()})
+    sink = _FixSink(info, rejected_path, fixlog_path)
+    workdir = tempfile.mkdtemp(prefix="ftprep-fix-")
+    current_run, last_tmp = run, None
+    try:
+        for iteration in range(1, MAX_ITERATIONS + 1):
+            edit_plan = plan_edits(current_run.diagnostics, allowed, accept=accept)
+            if iteration == 1:
+                for code, edit in edit_plan.file_edits:
+                    sink.log_edit(
+                        code, edit, None, edit.value if isinstance(edit.value, int) else None
+                    )
+            tmp = os.path.join(workdir, f"pass{iteration}.jsonl")
+            indexes, lines = array("I"), array("I")
+            changes = _apply_pass(source, edit_plan, tmp, indexes, lines, sink)
+            if last_tmp is not None:
+                os.unlink(last_tmp)
+            last_tmp = tmp
+            result.iterations = iteration
+            result.applied.update(changes)
+            result.written = len(indexes)
+            source = _ProvenanceJsonl(tmp, info, indexes, lines)
+            current_run = _lint_source_only(source, relint, run)
+            if not changes:
+                break
+        else:
+            leftover = plan_edits(current_run.diagnostics, allowed, accept=accept)
+            result.not_converged = sorted(
+                {c for c, _ in leftover.global_edits}
+                | {c for edits in leftover.by_record.values() for c, _ in edits}
+            )
+        result.final = current_run
+        result.read = first.n_records
+        result.rejected = sink.rejected_count
+        assert last_tmp is not None
+        _commit(last_tmp, output)
+        result.rejected_path, result.fixlog_path = sink.close()
+    finally:
+        sink.abort()
+        if last_tmp is not None and os.path.exists(last_tmp):
+            os.unlink(last_tmp)
+        os.rmdir(workdir)
+    return result
+
+
+class _FixSink:
+    """Where a fix run writes dropped records and its log, opened only when needed."""
+
+    def __init__(self, info: SourceInfo, rejected_path: str, fixlog_path: str | None) -> None:
+        self.info = info
+        self.rejected_path = rejected_path
+        self.fixlog_path = fixlog_path
+        self._rejected: AtomicWriter | None = None
+        self._log: AtomicWriter | None = None
+        self.rejected_count = 0
+
+    def reject(self, line: int, index: int, reasons: list[tuple[str, str]], raw: Any) -> None:
+        if self._rejected is None:
+            self._rejected = AtomicWriter(self.rejected_path)
+        self._rejected.write_record(
+            rejected_entry(self.info.file, line, index, reasons, raw, self.info.sheet)
+        )
+        self.rejected_count += 1
+
+    def log_edit(self, code: str, edit: Edit, index: int | None, line: int | None) -> None:
+        if self.fixlog_path is None:
+            return
+        if self._log is None:
+            self._log = AtomicWriter(self.fixlog_path)
+        entry: dict[str, Any] = {"code": code, "op": edit.op, "record": index, "line": line}
+        if edit.pointer:
+            entry["pointer"] = edit.pointer
+        if edit.value is not None and edit.op not in ("drop-record", "remove-blank-line"):
+            entry["value"] = edit.value
+        self._log.write_record(entry)
+
+    def close(self) -> tuple[str | None, str | None]:
+        paths: list[str | None] = []
+        for writer in (self._rejected, self._log):
+            if writer is not None:
+                writer.close()
+                paths.append(writer.path)
+            else:
+                paths.append(None)
+        self._rejected = self._log = None
+        return paths[0], paths[1]
+
+    def abort(self) -> None:
+        for writer in (self._rejected, self._log):
+            if writer is not None:
+                writer.close(commit=False)
+        self._rejected = self._log = None
+
+
+def _lint_source_only(source: Any, options: RunOptions, first_run: LintRun) -> LintRun:
+    plan = make_plan(first_run.kind, options)
+    result, _ = lint_source(source, plan, "train", workers=options.workers or default_workers())
+    result.stats["token_summary"] = _token_summary(result)
+    result.stats["layout"] = first_run.results[0].stats.get("layout")
+    return LintRun([result], plan.profile, plan.model, first_run.kind, first_run.layouts)
+
+
+def _apply_pass(
+    source: Any,
+    plan: EditPlan,
+    tmp: str,
+    indexes: array,
+    lines: array,
+    sink: _FixSink,
+) -> Counter:
+    """Write one pass of the data with the plan applied; returns changes per rule code."""
+    import orjson
+
+    changes: Counter = Counter()
+    with open(tmp, "wb") as out:
+        for slot in iter_slots(source):
+            if slot.record is None:
+                drops = [c for c, e in plan.for_record(slot.index) if e.op == "drop-record"]
+                if drops:
+                    reasons = plan.drop_reasons.get(slot.index) or slot.reasons
+                    sink.reject(slot.line, slot.index, reasons, slot.raw)
+                    sink.log_edit(drops[0], Edit("drop-record", slot.index), slot.index, slot.line)
+                    changes[drops[0]] += 1
+                    continue
+                # Not quarantined: the line stays exactly as it was (nothing is lost).
+                raw = slot.raw
+                out.write(raw.encode("utf-8") if isinstance(raw, str) else orjson.dumps(raw))
+            else:
+                outcome = apply_plan(slot.record.data, slot.index, plan)
+                for code, edit in outcome.applied:
+                    sink.log_edit(code, edit, slot.index, slot.line)
+                    changes[code] += 1
+                if outcome.data is None:
+                    reasons = plan.drop_reasons.get(slot.index) or [
+                        (code, _drop_reason(code)) for code in outcome.drop_codes
+                    ]
+                    sink.reject(slot.line, slot.index, reasons, slot.record.data)
+                    continue
+                out.write(orjson.dumps(outcome.data))
+            out.write(b"\n")
+            indexes.append(slot.index)
+            lines.append(slot.line)
+    return changes
+
+
+def _drop_reason(code: str) -> str:
+    cls = REGISTRY.get(code)
+    return f"dropped by the fix for {code} ({cls.name})" if cls else f"dropped by {code}"
+
+
+def _commit(tmp: str, output: str) -> None:
+    """Move the last pass into place (atomically), or stream it to stdout for ``-``."""
+    import shutil
+    import sys
+
+    if output == "-":
+        with open(tmp, "rb") as fh:
+            shutil.copyfileobj(fh, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    with open(tmp, "rb") as src, AtomicWriter(output) as dst:
+        dst.copy_from(src)
+
+
+def fail_threshold(options: RunOptions, profile: Profile) -> Severity:
+    level = options.fail_on or profile.fail_on
+    try:
+        return Severity(level)
+    except ValueError:
+        raise ConfigError(f"--fail-on must be error, warning or info, not {level!r}") from None
+
+
+def stamp_reader_issue(
+    plan: LintPlan, code: str, finding: Finding, info: SourceInfo, split: str
+) -> Diagnostic | None:
+    p = plan.by_code.get(code)
+    return _stamp(p, finding, info, split, finding.line) if p else None
+
+
+__all__ = [
+    "Applicability",
+    "ConvertResult",
+    "FixResult",
+    "LintRun",
+    "RunOptions",
+    "convert_file",
+    "fix_file",
+    "lint_files",
+]

@@ -1,0 +1,286 @@
+"""JSONL: streamed in chunks cut at newlines, parsed with orjson, one record per line.
+
+Chunks are counted in the main process (lines and blank lines are a memchr-speed scan), so
+each chunk knows the 1-based line and the record index it starts at and can be parsed in a
+worker process. Duplicate keys are invisible to orjson (the last wins), so each line's key
+count is compared with the number of ``":`` in its text, and only lines where the two differ
+are re-parsed with the standard library to name the duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ftprep.core.diagnostic import Finding
+from ftprep.core.fix import Applicability, Edit, Fix
+from ftprep.core.linter import JobOutput, Rejection
+from ftprep.core.location import SourceInfo
+from ftprep.core.model import Record
+from ftprep.readers.base import (
+    BOM,
+    ReadError,
+    Transform,
+    bom_finding,
+    check_utf8,
+    identity_transform,
+    json_type,
+    reject_finding,
+)
+
+_BLANK_LINE = re.compile(rb"(?m)^[ \t\r\f\v]*\n")
+
+
+def count_keys(value: Any) -> int:
+    """Keys in every object of a parsed JSON value."""
+    t = type(value)
+    if t is dict:
+        n = len(value)
+        for v in value.values():
+            tv = type(v)
+            if tv is dict or tv is list:
+                n += count_keys(v)
+        return n
+    if t is list:
+        n = 0
+        for v in value:
+            tv = type(v)
+            if tv is dict or tv is list:
+                n += count_keys(v)
+        return n
+    return 0
+
+
+def find_duplicate_keys(text: str) -> list[tuple[str, str]]:
+    """(JSON pointer of the object, key) for every repeated key, via the stdlib parser."""
+    found: list[tuple[str, str]] = []
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                found.append(("", key))
+            seen.add(key)
+        return dict(pairs)
+
+    json.loads(text, object_pairs_hook=hook)
+    return found
+
+
+def duplicate_key_findings(raw: bytes | str, obj: Any, index: int, line: int) -> list[Finding]:
+    """Findings for IO006 if ``raw`` repeats a key; cheap when it does not."""
+    data = raw.encode() if isinstance(raw, str) else raw
+    colons = data.count(b'":') + data.count(b'" :')
+    if colons == count_keys(obj):
+        return []
+    text = raw if isinstance(raw, str) else raw.decode("utf-8")
+    return [
+        Finding(
+            message=f"key {key!r} appears more than once in one object; parsers keep only "
+            "the last value, so the earlier ones are silently lost",
+            record=index,
+            line=line,
+            pointer="/" + key,
+        )
+        for _, key in find_duplicate_keys(text)
+    ]
+
+
+def decode_error_finding(exc: orjson.JSONDecodeError, index: int, line: int) -> Finding:
+    column = getattr(exc, "colno", None)
+    message = str(exc.msg if hasattr(exc, "msg") else exc)
+    where = f"column {column}: " if column else ""
+    hint = ""
+    if message.startswith("unexpected end of data") or "EOF" in message:
+        hint = " (a JSON object spread over several lines? JSONL needs one object per line)"
+    f = reject_finding("IO002", f"invalid JSON at {where}{message}{hint}", index, line)
+    f.column = None
+    return f
+
+
+@dataclass
+class JsonlJob:
+    """One chunk of a JSONL file: whole lines, with the line and record index it starts at."""
+
+    data: bytes
+    first_line: int
+    first_index: int
+    transform: Transform = identity_transform
+    check_duplicates: bool = True
+    issues: list[tuple[str, Finding]] = field(default_factory=list)
+
+    def run(self) -> JobOutput:
+        records: list[Record] = []
+        issues = list(self.issues)
+        rejected: list[Rejection] = []
+        lines = array("I")
+        loads = orjson.loads
+        transform = self.transform
+        index = self.first_index
+        line = self.first_line - 1
+        pieces = self.data.split(b"\n")
+        if pieces and pieces[-1] == b"":
+            pieces.pop()
+        for raw in pieces:
+            line += 1
+            try:
+                obj = loads(raw)
+            except orjson.JSONDecodeError as exc:
+                if not raw.strip():
+                    issues.append(("IO005", _blank_finding(line)))
+                    continue
+                lines.append(line)
+                finding = decode_error_finding(exc, index, line)
+                issues.append(("IO002", finding))
+                rejected.append(
+                    Rejection(
+                        index, line, raw.decode("utf-8", "replace"), [("IO002", finding.message)]
+                    )
+                )
+                index += 1
+                continue
+            lines.append(line)
+            if self.check_duplicates and type(obj) is dict:
+                for finding in duplicate_key_findings(raw, obj, index, line):
+                    issues.append(("IO006", finding))
+            result = transform(obj, index, line)
+            if isinstance(result, Record):
+                records.append(result)
+            else:
+                code, message = result
+                issues.append((code, reject_finding(code, message, index, line)))
+                rejected.append(Rejection(index, line, obj, [(code, message)]))
+            index += 1
+        return JobOutput(self.first_index, lines, records, issues, rejected, len(self.data))
+
+
+def _blank_finding(line: int) -> Finding:
+    return Finding(
+        message="blank line between records",
+        line=line,
+        fix=Fix(
+            title="Remove the blank line",
+            edits=(Edit("remove-blank-line", None, value=line),),
+            applicability=Applicability.SAFE,
+        ),
+    )
+
+
+class JsonlSource:
+    """A JSONL file (or JSONL text already in memory, e.g. from stdin or transcoding)."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        data: bytes | None = None,
+        transform: Transform = identity_transform,
+        chunk_bytes: int = 4 * 1024 * 1024,
+        layout: str = "jsonl",
+        sheet: str | None = None,
+    ) -> None:
+        self.path = path
+        self._data = data
+        self.transform = transform
+        self.chunk_bytes = chunk_bytes
+        self.info = SourceInfo(file=path, sheet=sheet, layout=layout)
+        self._file_issues: list[tuple[str, Finding]] = []
+        self._size = len(data) if data is not None else None
+
+    @property
+    def size(self) -> int:
+        if self._size is None:
+            import os
+
+            self._size = os.path.getsize(self.path)
+        return self._size
+
+    def file_issues(self) -> list[tuple[str, Finding]]:
+        return self._file_issues
+
+    def sample(self) -> tuple[Any, list[str] | None]:
+        """The first record that parses, to recognise the layout (None if there is none)."""
+        head = self._data[: 1 << 20] if self._data is not None else _read_head(self.path)
+        for raw in head.lstrip(BOM).split(b"\n")[:1000]:
+            if raw.strip():
+                try:
+                    return orjson.loads(raw), None
+                except orjson.JSONDecodeError:
+                    continue
+        return None, None
+
+    def _blocks(self) -> Iterator[bytes]:
+        if self._data is not None:
+            data = self._data
+            for start in range(0, len(data), self.chunk_bytes):
+                yield data[start : start + self.chunk_bytes]
+            return
+        with open(self.path, "rb") as fh:
+            while True:
+                block = fh.read(self.chunk_bytes)
+                if not block:
+                    return
+                yield block
+
+    def jobs(self) -> Iterator[JsonlJob]:
+        self._file_issues = []
+        first_line, first_index = 1, 0
+        carry = b""
+        offset = 0
+        first = True
+        for block in self._blocks():
+            data = carry + block
+            if first:
+                first = False
+                if data.startswith(BOM):
+                    data = data[len(BOM) :]
+                    offset += len(BOM)
+                    self._file_issues.append(("IO004", bom_finding()))
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                carry = data
+                continue
+            chunk, carry = data[:cut], data[cut:]
+            yield from self._job(chunk, offset, first_line, first_index)
+            n_lines = chunk.count(b"\n")
+            n_blank = len(_BLANK_LINE.findall(chunk))
+            first_line += n_lines
+            first_index += n_lines - n_blank
+            offset += len(chunk)
+        if first and self._data is None:
+            return
+        if carry:
+            yield from self._job(carry, offset, first_line, first_index)
+
+    def _job(
+        self, chunk: bytes, offset: int, first_line: int, first_index: int
+    ) -> Iterator[JsonlJob]:
+        try:
+            check_utf8(chunk, base_offset=offset)
+        except ReadError as exc:
+            line = first_line + chunk.count(b"\n", 0, _bad_byte(chunk))
+            raise ReadError(f"{exc} (line {line})", line=line) from None
+        yield JsonlJob(chunk, first_line, first_index, self.transform)
+
+
+def _read_head(path: str, size: int = 1 << 20) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def _bad_byte(chunk: bytes) -> int:
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return 0
+
+
+def json_kind_name(value: Any) -> str:
+    return json_type(value)

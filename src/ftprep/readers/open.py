@@ -1,0 +1,102 @@
+"""Pick the reader for a file from its extension (or ``--format``) and open it."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ftprep.readers.base import ReadError, ReadOptions, Transform, identity_transform
+
+EXTENSIONS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+}
+
+
+def detect_format(path: str, options: ReadOptions) -> str:
+    if options.format:
+        return options.format
+    ext = os.path.splitext(path)[1].lower()
+    if ext in EXTENSIONS:
+        return EXTENSIONS[ext]
+    if ext == ".xls":
+        raise ReadError("legacy Excel .xls is not supported; save the workbook as .xlsx or CSV")
+    raise ReadError(
+        f"unknown file type {ext or '(no extension)'!r}; ftprep reads "
+        ".jsonl, .json, .csv, .tsv and .xlsx (or pass --format)"
+    )
+
+
+def _transcode(data: bytes, encoding: str) -> bytes:
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except LookupError:
+        raise ReadError(f"unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"cannot decode as {encoding} at byte {exc.start}: {exc.reason}") from None
+
+
+def open_source(
+    path: str,
+    options: ReadOptions | None = None,
+    transform: Transform = identity_transform,
+    *,
+    stdin_data: bytes | None = None,
+) -> Any:
+    """Open ``path`` (``-`` for standard input) and return a record source for the engine."""
+    options = options or ReadOptions()
+    display = "<stdin>" if path == "-" else path
+    fmt = detect_format(path, options) if path != "-" else (options.format or "jsonl")
+    data = stdin_data
+    if path != "-":
+        if not os.path.exists(path):
+            raise ReadError("no such file")
+        if os.path.isdir(path):
+            raise ReadError("is a directory, not a file")
+    if fmt in ("jsonl", "json"):
+        from ftprep.readers.json_doc import JsonDocumentSource
+        from ftprep.readers.jsonl import JsonlSource
+
+        if options.encoding and options.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            raw = data if data is not None else open(path, "rb").read()  # noqa: SIM115
+            data = _transcode(raw, options.encoding)
+        if fmt == "jsonl":
+            return JsonlSource(
+                display, data=data, transform=transform, chunk_bytes=options.chunk_bytes
+            )
+        if data is None:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        return JsonDocumentSource(display, data, transform=transform, key=options.sheet)
+    if fmt in ("csv", "tsv"):
+        from ftprep.readers.tabular import CsvSource
+
+        return CsvSource(
+            display,
+            transform=transform,
+            delimiter=options.delimiter,
+            encoding=options.encoding,
+            header=options.header,
+            quoting=options.quoting,
+            is_tsv=fmt == "tsv",
+            data=data,
+        )
+    if fmt == "xlsx":
+        from ftprep.readers.xlsx import XlsxSource
+
+        if path == "-":
+            raise ReadError("XLSX cannot be read from standard input; pass a file name")
+        return XlsxSource(
+            display,
+            transform=transform,
+            sheet=options.sheet,
+            wanted_columns=options.wanted_columns,
+            header=options.header,
+        )
+    raise ReadError(f"unknown format {fmt!r}")

@@ -1,0 +1,269 @@
+"""XLSX through openpyxl in read-only mode, each cell rendered as Excel shows it.
+
+Formulas give their cached values; a formula without one (a workbook written by a script
+and never opened in Excel) is reported, because its text would otherwise become training
+data. Dates and numbers follow the cell's number format. Trailing empty rows are ignored
+even when the sheet's stated dimension claims a million of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ftprep.core.diagnostic import Finding
+from ftprep.core.location import SourceInfo
+from ftprep.readers.base import ReadError, RowJob, Transform, identity_transform
+from ftprep.readers.tabular import column_letters
+
+_BATCH = 5000
+_STOP_AFTER_EMPTY = 1000  # consecutive empty rows that end the data
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+_DATE_TOKENS = [
+    ("yyyy", "%Y"),
+    ("yy", "%y"),
+    ("mmmm", "%B"),
+    ("mmm", "%b"),
+    ("dddd", "%A"),
+    ("ddd", "%a"),
+    ("dd", "%d"),
+    ("d", "%-d"),
+    ("hh", "%H"),
+    ("h", "%-H"),
+    ("ss", "%S"),
+    ("am/pm", "%p"),
+]
+
+
+def _strftime_pattern(number_format: str) -> str | None:
+    fmt = re.sub(r"\[[^\]]*\]|\"[^\"]*\"|\\", "", number_format).lower()
+    fmt = fmt.split(";")[0]
+    if not any(ch in fmt for ch in "ymdhs"):
+        return None
+    out, i = "", 0
+    last_was_hour = False
+    while i < len(fmt):
+        if fmt.startswith("mm", i) and not fmt.startswith("mmm", i):
+            out += "%M" if last_was_hour or fmt[i + 2 : i + 4] in (":s", ":ss") else "%m"
+            i += 2
+            continue
+        if fmt[i] == "m" and not fmt.startswith("mmm", i):
+            out += "%M" if last_was_hour else "%-m"
+            i += 1
+            continue
+        for token, code in _DATE_TOKENS:
+            if fmt.startswith(token, i):
+                out += code
+                i += len(token)
+                last_was_hour = token in ("hh", "h")
+                break
+        else:
+            out += fmt[i]
+            i += 1
+    return out
+
+
+def _format_date(value: dt.datetime | dt.date | dt.time, number_format: str) -> str:
+    pattern = _strftime_pattern(number_format or "")
+    if pattern:
+        try:
+            return value.strftime(pattern).replace("%-", "%")
+        except ValueError:
+            pass
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    return value.isoformat()
+
+
+def _format_number(value: float | int, number_format: str) -> str:
+    fmt = (number_format or "General").split(";")[0]
+    if fmt in ("General", "@", ""):
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".15g") if isinstance(value, float) else str(value)
+    percent = "%" in fmt
+    if percent:
+        value = value * 100
+    decimals = 0
+    match = re.search(r"\.([0#]+)", fmt)
+    if match:
+        decimals = len(match.group(1))
+    grouping = "," if re.search(r"[#0],[#0]", fmt) else ""
+    text = format(value, f"{grouping}.{decimals}f")
+    return text + ("%" if percent else "")
+
+
+def render_cell(value: Any, number_format: str) -> str:
+    """The text Excel displays for a cell value."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return _format_date(value, number_format)
+    if isinstance(value, (int, float)):
+        return _format_number(value, number_format)
+    return str(value)
+
+
+def _header_names(cells: list[str]) -> list[str]:
+    """Header cells as column names; an empty header cell is named after its letter."""
+    letters = column_letters(len(cells))
+    return [c or f"column {letters[i]}" for i, c in enumerate(cells)]
+
+
+class XlsxSource:
+    """One sheet of an XLSX workbook."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        transform: Transform = identity_transform,
+        sheet: str | None = None,
+        wanted_columns: tuple[str, ...] = (),
+        header: bool = True,
+    ) -> None:
+        with open(path, "rb") as fh:
+            magic = fh.read(8)
+        if magic == OLE2_MAGIC:
+            raise ReadError(
+                "this is a legacy Excel 97-2003 workbook (.xls) under an .xlsx name; open it in "
+                "Excel or LibreOffice and save it as .xlsx or CSV"
+            )
+        if not magic.startswith(b"PK"):
+            raise ReadError("not an XLSX workbook (an XLSX file is a zip archive)")
+        import warnings
+
+        import openpyxl
+
+        # openpyxl warns about workbook features it drops (extensions, data validation); they
+        # do not affect cell values, and a warning on stderr would read like a data problem.
+        warnings.filterwarnings("ignore", module="openpyxl")
+        self.path = path
+        self.transform = transform
+        self.header = header
+        try:
+            self._values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self._formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        except Exception as exc:  # openpyxl raises many types for broken archives
+            raise ReadError(f"broken XLSX workbook: {exc}") from None
+        self.sheet = self._pick_sheet(sheet, wanted_columns)
+        import os
+
+        self.size = os.path.getsize(path)
+        self.info = SourceInfo(file=path, sheet=self.sheet, layout="xlsx")
+        self.columns: list[str] = []
+        self.skipped_empty = 0
+        self._issues: list[tuple[str, Finding]] = []
+
+    def file_issues(self) -> list[tuple[str, Finding]]:
+        return self._issues
+
+    def sample(self) -> tuple[Any, list[str]]:
+        header = self._header_of(self.sheet)
+        names = _header_names(header) if self.header else column_letters(len(header))
+        return dict.fromkeys(names, ""), names
+
+    def _header_of(self, name: str) -> list[str]:
+        ws = self._values[name]
+        for row in ws.iter_rows(min_row=1, max_row=1, values_only=True):
+            return [render_cell(v, "General").strip() for v in row]
+        return []
+
+    def _pick_sheet(self, sheet: str | None, wanted: tuple[str, ...]) -> str:
+        names = self._values.sheetnames
+        if sheet is not None:
+            if sheet in names:
+                return sheet
+            raise ReadError(f"no sheet named {sheet!r}; sheets: {', '.join(names)}")
+        if len(names) == 1:
+            return names[0]
+        if wanted:
+            matching = [n for n in names if set(wanted) <= set(self._header_of(n))]
+            if len(matching) == 1:
+                return matching[0]
+        raise ReadError(
+            f"the workbook has {len(names)} sheets ({', '.join(names)}); choose one with --sheet"
+            + (" (none or several have every mapped column)" if wanted else "")
+        )
+
+    def _rows(self) -> Iterator[tuple[int, list[str], list[tuple[str, str]]]]:
+        """(row number, rendered cells, [(cell ref, formula) lacking a cached value])."""
+        values = self._values[self.sheet].iter_rows()
+        formulas = self._formulas[self.sheet].iter_rows(values_only=True)
+        for number, (cells, raw) in enumerate(zip(values, formulas, strict=False), start=1):
+            rendered = []
+            uncached = []
+            for col, cell in enumerate(cells):
+                value = getattr(cell, "value", None)
+                fmt = getattr(cell, "number_format", "General")
+                formula = raw[col] if col < len(raw) else None
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    uncached.append((f"{column_letters(col + 1)[-1]}{number}", formula))
+                    rendered.append(formula)
+                else:
+                    rendered.append(render_cell(value, fmt))
+            yield number, rendered, uncached
+
+    def jobs(self) -> Iterator[RowJob]:
+        rows: list[tuple[int, Any, str | None]] = []
+        issues: list[tuple[str, Finding]] = []
+        index = 0
+        empty_run = 0
+        pending_empty = 0
+        for number, cells, uncached in self._rows():
+            if number == 1 and self.header:
+                self.columns = _header_names([c.strip() for c in cells])
+                continue
+            if not self.columns:
+                self.columns = column_letters(len(cells))
+            if not any(cells):
+                empty_run += 1
+                pending_empty += 1
+                if empty_run >= _STOP_AFTER_EMPTY:
+                    break
+                continue
+            self.skipped_empty += pending_empty
+            empty_run = pending_empty = 0
+            width = len(self.columns)
+            if len(cells) > width and any(cells[width:]):
+                extra = [c for c in cells[width:] if c]
+                issues.append(
+                    (
+                        "IO007",
+                        Finding(
+                            message=f"row {number} has {len(extra)} value(s) right of the last header "
+                            "column; they are not read",
+                            record=index + len(rows),
+                            line=number,
+                        ),
+                    )
+                )
+            row = dict(zip(self.columns, (cells + [""] * width)[:width], strict=True))
+            for ref, formula in uncached:
+                issues.append(
+                    (
+                        "IO007",
+                        Finding(
+                            message=f"cell {ref} holds the formula {formula!r} with no cached value; "
+                            "open and save the workbook in Excel or LibreOffice to compute it",
+                            record=index + len(rows),
+                            line=number,
+                        ),
+                    )
+                )
+            rows.append((number, row, None))
+            if len(rows) >= _BATCH:
+                yield RowJob(index, rows, self.transform, issues)
+                index += len(rows)
+                rows, issues = [], []
+        if rows or issues:
+            yield RowJob(index, rows, self.transform, issues)

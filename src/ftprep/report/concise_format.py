@@ -1,0 +1,20 @@
+"""One line per problem, for editors and grep: ``file:line:pointer: CODE [*] message``."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from ftprep.core.fix import Applicability
+from ftprep.report.data import ReportData
+from ftprep.report.location import where
+from ftprep.report.summary import footer, statistics_table
+
+
+def render(report: ReportData, stream: TextIO) -> None:
+    for d in report.problems:
+        mark = " [*]" if d.fix and d.fix.applicability is Applicability.SAFE else ""
+        pointer = f"{d.pointer}:" if d.pointer else ""
+        stream.write(f"{where(d)}:{pointer} {d.code}{mark} {d.message}\n")
+    if report.statistics:
+        stream.write(statistics_table(report))
+    stream.write(footer(report))

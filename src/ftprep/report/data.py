@@ -1,0 +1,69 @@
+"""What every renderer receives: diagnostics, per-file facts and the summary counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftprep.core.diagnostic import Diagnostic, Severity
+from ftprep.core.fix import Applicability
+
+REPORT_VERSION = 1
+SUMMARY_CODES = ("TK004",)  # informational summaries shown apart from problems
+
+
+@dataclass
+class ReportData:
+    diagnostics: list[Diagnostic]
+    files: list[dict[str, Any]] = field(default_factory=list)
+    statistics: bool = False
+    fixed: dict[str, Any] | None = None
+    tool_version: str = ""
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.code not in SUMMARY_CODES]
+
+    @property
+    def summaries(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.code in SUMMARY_CODES]
+
+    def summary(self) -> dict[str, Any]:
+        problems = self.problems
+        by_severity = Counter(d.severity.value for d in problems)
+        safe = sum(1 for d in problems if d.fix and d.fix.applicability is Applicability.SAFE)
+        unsafe = sum(1 for d in problems if d.fix and d.fix.applicability is Applicability.UNSAFE)
+        return {
+            "problems": len(problems),
+            "errors": by_severity.get("error", 0),
+            "warnings": by_severity.get("warning", 0),
+            "info": by_severity.get("info", 0),
+            "fixable": safe,
+            "unsafe_fixable": unsafe,
+            "by_code": dict(sorted(Counter(d.code for d in problems).items())),
+        }
+
+    def statistics_rows(self) -> list[tuple[int, str, str, bool]]:
+        """(count, code, name, fixable) per rule, most frequent first."""
+        counts: Counter = Counter()
+        names: dict[str, str] = {}
+        fixable: dict[str, bool] = {}
+        for d in self.problems:
+            counts[d.code] += 1
+            names[d.code] = d.name
+            fixable[d.code] = fixable.get(d.code, False) or bool(
+                d.fix and d.fix.applicability is Applicability.SAFE
+            )
+        return [
+            (n, code, names[code], fixable[code])
+            for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+
+
+def highest(diagnostics: list[Diagnostic]) -> Severity | None:
+    best = None
+    for d in diagnostics:
+        if best is None or d.severity.rank > best.rank:
+            best = d.severity
+    return best

@@ -1,0 +1,77 @@
+"""Closing lines of the human formats."""
+
+from __future__ import annotations
+
+from ftprep.report.data import ReportData
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def footer(report: ReportData) -> str:
+    s = report.summary()
+    lines = []
+    if report.fixed is not None:
+        f = report.fixed
+        by_code = ", ".join(f"{code} ×{n:,}" for code, n in f.get("by_code", {}).items())
+        lines.append(
+            f"Applied {_count(f['applied'], 'edit')}"
+            + (f" ({by_code})" if by_code else "")
+            + f"; read {f['read']:,} = written "
+            f"{f['written']:,} + rejected {f['rejected']:,}"
+            + (f" (rejected records in {f['rejected_path']})" if f.get("rejected_path") else "")
+        )
+        if f.get("not_converged"):
+            lines.append(
+                "Fixes did not converge after 10 passes for: " + ", ".join(f["not_converged"])
+            )
+    if s["problems"] == 0:
+        lines.append("All checks passed!")
+    else:
+        parts = [_count(s["errors"], "error"), _count(s["warnings"], "warning")]
+        if s["info"]:
+            parts.append(f"{s['info']:,} info")
+        line = f"Found {_count(s['problems'], 'problem')} ({', '.join(parts)})"
+        if s["fixable"]:
+            line += f", {s['fixable']:,} fixable with --fix"
+        if s["unsafe_fixable"]:
+            line += f" ({s['unsafe_fixable']:,} more with --unsafe-fixes)"
+        lines.append(line + ".")
+    return "\n".join(lines) + "\n"
+
+
+def statistics_table(report: ReportData) -> str:
+    rows = report.statistics_rows()
+    if not rows:
+        return ""
+    width = max(len(f"{n:,}") for n, *_ in rows)
+    out = ["", "Statistics:"]
+    for n, code, name, fixable in rows:
+        out.append(f"{n:>{width},}  {code}  [{'*' if fixable else ' '}] {name}")
+    return "\n".join(out) + "\n\n"
+
+
+def token_summaries(report: ReportData) -> str:
+    out = []
+    for d in report.summaries:
+        s = d.data or {}
+        if not s:
+            continue
+        out.append(f"\nTokens in {d.file} ({s['encoding']} for {s['model']}):")
+        out.append(f"  examples        {s['examples']:>14,}")
+        out.append(
+            f"  tokens          {s['tokens']:>14,}   per example: min {s['min']:,}, "
+            f"median {s['median']:,}, p95 {s['p95']:,}, max {s['max']:,}"
+        )
+        out.append(f"  trained tokens  {s['trained_tokens']:>14,}")
+        out.append(
+            f"  billed tokens   {s['billed_tokens']:>14,} × {s['epochs']} epochs = "
+            f"{s['billed_tokens_total']:,}"
+        )
+        if s.get("estimated_cost_usd") is not None:
+            out.append(
+                f"  estimated cost  {'$' + format(s['estimated_cost_usd'], ',.2f'):>14}   "
+                f"at ${s['price_per_million']}/1M tokens (price read {s['price_read']})"
+            )
+    return ("\n".join(out) + "\n\n") if out else "\n"

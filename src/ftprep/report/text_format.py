@@ -1,0 +1,36 @@
+"""The default human format: one block per problem, a summary, and the token summary."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from ftprep.core.fix import Applicability
+from ftprep.report.data import ReportData
+from ftprep.report.location import detail, where
+from ftprep.report.summary import footer, statistics_table, token_summaries
+
+
+def render(report: ReportData, stream: TextIO) -> None:
+    for f in report.files:
+        stream.write(f"{f['file']}: {f['records']:,} records, read as {f['layout']}\n")
+    if report.files:
+        stream.write("\n")
+    for d in report.problems:
+        stream.write(f"{where(d)}: {d.code} [{d.severity.value}] {d.message}\n")
+        info = detail(d)
+        if info:
+            stream.write(f"    at {info}\n")
+        for r in d.related:
+            sim = f" (similarity {r.similarity:.2f})" if r.similarity is not None else ""
+            stream.write(f"    see {r.file}:{r.line}{sim}\n")
+        if d.fix is not None:
+            label = {
+                Applicability.SAFE: "fix",
+                Applicability.UNSAFE: "unsafe fix",
+                Applicability.DISPLAY_ONLY: "suggestion",
+            }[d.fix.applicability]
+            stream.write(f"    {label}: {d.fix.title}\n")
+    if report.statistics:
+        stream.write(statistics_table(report))
+    stream.write(token_summaries(report))
+    stream.write(footer(report))

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.location import Related
+from ftprep.core.model import Record
+from ftprep.core.rule import Rule, Scope
+
+
+def record_fingerprint(data: dict[str, Any]) -> int:
+    """64-bit hash of a record with whitespace runs collapsed (inside strings too)."""
+    raw = orjson.dumps(data)
+    if b"\\" in raw:
+        raw = raw.replace(b"\\n", b" ").replace(b"\\t", b" ").replace(b"\\r", b" ")
+    normalised = b" ".join(raw.split())
+    return int.from_bytes(hashlib.blake2b(normalised, digest_size=8).digest(), "little")
+
+
+class ExactDuplicate(Rule):
+    """## What it does
+    Reports a record identical to an earlier one once runs of whitespace are collapsed, and
+    points at the first copy.
+
+    ## Why is this bad?
+    Duplicates weigh some examples more than others, waste training tokens, and inflate
+    validation scores when copies land on both sides of a split.
+
+    ## Example
+    ```jsonl
+    {"prompt": "Hi ->", "completion": " Hello\\n"}
+    {"prompt": "Hi  ->", "completion": " Hello\\n"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"prompt": "Hi ->", "completion": " Hello\\n"}
+    ```
+
+    ## Options
+    None.
+
+    ## Fix safety
+    Safe: the fix drops the later copies (to the rejected file); the first stays.
+
+    ## References
+    - openai-python `_validators.py` (`duplicated_rows`); Axolotl exact deduplication
+    """
+
+    code = "DP001"
+    name = "exact-duplicate"
+    group = "duplicates"
+    scope = Scope.DATASET
+    default_severity = Severity.WARNING
+    fix_availability = FixAvailability.ALWAYS
+
+    def __init__(self, options: Any, ctx: Any) -> None:
+        super().__init__(options, ctx)
+        self.indexes = array("I")
+        self.hashes = array("Q")
+
+    def check_record(self, record: Record) -> Iterable[Finding]:
+        self.indexes.append(record.index)
+        self.hashes.append(record_fingerprint(record.data))
+        return ()
+
+    def state(self) -> tuple[array, array]:
+        return self.indexes, self.hashes
+
+    def merge(self, state: tuple[array, array]) -> None:
+        self.indexes.extend(state[0])
+        self.hashes.extend(state[1])
+
+    def duplicate_pairs(self) -> list[tuple[int, int]]:
+        """(later copy, first copy) record indexes, in input order."""
+        import numpy as np
+
+        if len(self.hashes) < 2:
+            return []
+        hashes = np.frombuffer(self.hashes, dtype=np.uint64)
+        indexes = np.frombuffer(self.indexes, dtype=np.uint32)
+        order = np.lexsort((indexes, hashes))
+        sorted_hashes = hashes[order]
+        starts = np.ones(len(order), dtype=bool)
+        starts[1:] = sorted_hashes[1:] != sorted_hashes[:-1]
+        group_start = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+        firsts = indexes[order[group_start]]
+        later = ~starts
+        pairs = list(zip(indexes[order[later]].tolist(), firsts[later].tolist(), strict=True))
+        pairs.sort()
+        return pairs
+
+    def finish(self) -> Iterator[Finding]:
+        line_of = self.ctx.extra.get("line_of")
+        for later, first in self.duplicate_pairs():
+            line = line_of(first) if line_of is not None else None
+            yield Finding(
+                f"duplicate of the record at line {line}"
+                if line
+                else f"duplicate of record {first}",
+                record=later,
+                related=(Related(file=self.ctx.file, line=line, record=first),),
+                fix=Fix(
+                    title="Drop this duplicate",
+                    edits=(Edit("drop-record", later),),
+                    applicability=Applicability.SAFE,
+                ),
+            )

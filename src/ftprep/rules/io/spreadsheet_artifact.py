@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.model import Record
+from ftprep.core.rule import Rule, Scope
+from ftprep.rules.texts import plural, record_texts, show
+
+EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!")
+NAN_TEXTS = ("nan", "NaN", "NAN")
+EXCEL_CELL_LIMIT = 32767
+_FORMULA = re.compile(r"^=[A-Z][A-Z0-9.]*\(|^=[A-Z]{1,3}\$?[0-9]+\b")
+_INTEGER = re.compile(r"^-?[0-9]+$")
+_FLOAT_INT = re.compile(r"^-?[0-9]+\.0$")
+_MAX_EXAMPLES = 1000
+
+
+class _ColumnState:
+    """Per text field: how many values look like integers, and which ones end in ``.0``."""
+
+    def __init__(self) -> None:
+        self.values = 0
+        self.integers = 0
+        self.float_ints: list[tuple[int, str]] = []  # (record, text), capped
+
+    def merge(self, other: _ColumnState) -> None:
+        self.values += other.values
+        self.integers += other.integers
+        room = _MAX_EXAMPLES - len(self.float_ints)
+        self.float_ints.extend(other.float_ints[: max(0, room)])
+
+
+class SpreadsheetArtifact(Rule):
+    """## What it does
+    Reports spreadsheet debris in text: Excel error values (`#N/A`, `#REF!`, `#VALUE!`...),
+    the text `nan` left by a pandas export, formula text, a cell cut at Excel's
+    32,767-character limit, a formula with no cached value, and `1.0` in a column that
+    otherwise holds integers (a label that went through a float).
+
+    ## Why is this bad?
+    The model learns these strings as answers. A classifier trained on `1.0` and `1` sees
+    two classes where the data has one.
+
+    ## Example
+    | text | label |
+    |---|---|
+    | great film | 1 |
+    | dull | #N/A |
+
+    ## Use instead
+    Fix the cells in the workbook (or drop the row) and export again.
+
+    ## Options
+    None.
+
+    ## Fix safety
+    No fix: the right value is in the user's head or workbook.
+
+    ## References
+    - onyx-dot-app/onyx#13353 (formula strings), pandas-dev/pandas#20377 (`nan` text)
+    """
+
+    code = "IO007"
+    name = "spreadsheet-artifact"
+    group = "io"
+    scope = Scope.DATASET
+    default_severity = Severity.WARNING
+
+    def __init__(self, options: Any, ctx: Any) -> None:
+        super().__init__(options, ctx)
+        self.columns: dict[str, _ColumnState] = {}
+
+    def check_record(self, record: Record) -> Iterable[Finding]:
+        for pointer, text, _role in record_texts(record):
+            stripped = text.strip()
+            if not stripped:
+                continue
+            if stripped in EXCEL_ERRORS:
+                yield Finding(f"the value is the Excel error {stripped}", pointer=pointer)
+            elif stripped in NAN_TEXTS:
+                yield Finding(
+                    f"the value is the text {stripped!r}, left by an export of an empty cell",
+                    pointer=pointer,
+                )
+            elif _FORMULA.match(stripped):
+                yield Finding(f"the value is formula text {show(stripped)}", pointer=pointer)
+            elif len(text) == EXCEL_CELL_LIMIT:
+                yield Finding(
+                    "the value is exactly 32,767 characters, Excel's cell limit: it was "
+                    "probably cut off",
+                    pointer=pointer,
+                )
+            self._column(pointer).values += 1
+            if len(stripped) <= 20:
+                if _INTEGER.match(stripped):
+                    self._column(pointer).integers += 1
+                elif _FLOAT_INT.match(stripped):
+                    col = self._column(pointer)
+                    if len(col.float_ints) < _MAX_EXAMPLES:
+                        col.float_ints.append((record.index, stripped))
+
+    def _column(self, pointer: str) -> _ColumnState:
+        col = self.columns.get(pointer)
+        if col is None:
+            col = self.columns[pointer] = _ColumnState()
+        return col
+
+    def state(self) -> dict[str, _ColumnState]:
+        return self.columns
+
+    def merge(self, state: dict[str, _ColumnState]) -> None:
+        for pointer, col in state.items():
+            self._column(pointer).merge(col)
+
+    def finish(self) -> Iterator[Finding]:
+        for pointer, col in sorted(self.columns.items()):
+            # Only a field that is (nearly) all numbers is a numeric column.
+            if col.float_ints and (col.integers + len(col.float_ints)) >= 0.9 * col.values:
+                for index, text in col.float_ints:
+                    yield Finding(
+                        f"{text!r} where {plural(col.integers, 'other value')} of this field "
+                        f"are integers: a number that went through a float",
+                        record=index,
+                        pointer=pointer,
+                    )

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.rule import RuleOptions
+from ftprep.rules.separators._base import FieldEndingRule
+from ftprep.rules.texts import show
+
+
+class Options(RuleOptions):
+    min_length: int = 5
+    """Report a shared prefix of at least this many characters (OpenAI's tool: 5)."""
+
+
+class CommonCompletionPrefix(FieldEndingRule):
+    """## What it does
+    Reports that every completion starts with the same text (`" Answer: "`, `" The
+    sentiment is"`).
+
+    ## Why is this bad?
+    The shared text is not information: the model spends capacity and tokens learning to
+    repeat it, and you pay for it on every call.
+
+    ## Example
+    ```jsonl
+    {"prompt": "great film ->", "completion": " Sentiment: positive"}
+    {"prompt": "dull ->", "completion": " Sentiment: negative"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"prompt": "great film ->", "completion": " positive"}
+    {"prompt": "dull ->", "completion": " negative"}
+    ```
+
+    ## Options
+    - `min-length`: shortest prefix worth reporting (default 5).
+
+    ## Fix safety
+    Unsafe: it changes every completion. The fix keeps the leading space when the prefix
+    starts with one (OpenAI's tool in v1 replaced every completion with garbage here).
+
+    ## References
+    - openai-python `_validators.py` (`common_completion_prefix`), corrupting since 6817fcd8
+    """
+
+    code = "SP008"
+    name = "common-completion-prefix"
+    group = "separators"
+    default_severity = Severity.INFO
+    fix_availability = FixAvailability.ALWAYS
+    Options = Options
+    field = "completion"
+
+    def finish(self) -> Iterator[Finding]:
+        s = self.stats
+        prefix = s.prefix or ""
+        if s.n < 2 or len(prefix) < self.options.min_length or s.all_identical:  # type: ignore[attr-defined]
+            return
+        if s.min_length is not None and s.min_length <= len(prefix):
+            return
+        yield Finding(
+            f"all {s.n:,} completions start with the same text {show(prefix, 60)}",
+            fix=Fix(
+                title=f"Remove the prefix {show(prefix, 60)} from all completions, keeping the "
+                "leading space",
+                edits=(Edit("remove-prefix", None, "/completion", value=prefix, old=True),),
+                applicability=Applicability.UNSAFE,
+            ),
+            data={"prefix": prefix},
+        )

@@ -1,0 +1,225 @@
+"""Compact, mergeable statistics about how the prompts (or completions) of a dataset end.
+
+Each text contributes its *ending*: the run of non-word characters at its end (``\\n\\n###\\n\\n``,
+`` ->``, ``\\n``) or a word-like stop such as `` END``. Endings are interned, so a million
+records cost a few bytes each. The dominant separator is then the longest ending shared
+(as a suffix) by at least ``min_share`` of the texts.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import Counter
+from typing import Any
+
+_TAIL = re.compile(r"[^\w]+\Z")
+WORD_STOPS = (" [END]", "[END]", " END", "END", "<END>")
+_SENTENCE_PUNCTUATION = " .?!,;'\")]}’”»…"
+MAX_VOCAB = 10_000
+MAX_DISTINCT = 10_000
+
+PROMPT_SEPARATORS = (
+    " ->",
+    "\n\n###\n\n",
+    "\n\n===\n\n",
+    "\n\n---\n\n",
+    "\n\n===>\n\n",
+    "\n\n--->\n\n",
+)
+PROMPT_FALLBACK = "\n\n### =>\n\n"
+STOP_SEQUENCES = ("\n", ".", " END", "***", "+++", "&&&", "$$$", "@@@", "%%%")
+STOP_FALLBACK = " [END]"
+
+
+def ending_of(text: str) -> str:
+    """The separator-like tail of ``text`` (at most 32 characters), or ``""``."""
+    for stop in WORD_STOPS:
+        if text.endswith(stop):
+            return stop
+    match = _TAIL.search(text[-32:])
+    return match.group() if match else ""
+
+
+def separator_like(ending: str) -> bool:
+    """Whether an ending can be a separator rather than how a sentence ends.
+
+    Sentence punctuation alone (``.``, ``?``, ``!"``) is not a separator, and neither is an
+    ending that starts with it: in ``? ->`` the question mark belongs to the text and the
+    separator is `` ->``.
+    """
+    return (
+        bool(ending)
+        and ending[0] not in _SENTENCE_PUNCTUATION[1:]
+        and (ending.strip(_SENTENCE_PUNCTUATION) != "")
+    )
+
+
+def common_suffix(a: str, b: str) -> str:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[-1 - i] == b[-1 - i]:
+        i += 1
+    return a[len(a) - i :] if i else ""
+
+
+def common_prefix(a: str, b: str) -> str:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return a[:i]
+
+
+class EndingStats:
+    """Endings of one text field across a dataset, mergeable across workers."""
+
+    def __init__(self, candidates: tuple[str, ...] = (), track_records: bool = False) -> None:
+        self.candidates = candidates
+        self.track_records = track_records
+        self.vocab: dict[str, int] = {}
+        self.words: list[str] = []
+        self.counts: list[int] = []
+        self.indexes = array("I")
+        self.ids = array("I")
+        self.repeats = bytearray()
+        self.common: str | None = None
+        self.prefix: str | None = None
+        self.min_length: int | None = None
+        self.seen: set[str] = set()
+        self.has_newline = False
+        self.n = 0
+        self.empty = 0
+        self.distinct: Counter = Counter()
+        self.distinct_overflow = False
+
+    def _id(self, ending: str) -> int:
+        i = self.vocab.get(ending)
+        if i is None:
+            if len(self.words) >= MAX_VOCAB:
+                ending = "\x00other"
+                i = self.vocab.get(ending)
+                if i is not None:
+                    return i
+            i = self.vocab[ending] = len(self.words)
+            self.words.append(ending)
+            self.counts.append(0)
+        return i
+
+    def add(self, index: int, text: str) -> None:
+        self.n += 1
+        if not text:
+            self.empty += 1
+        ending = ending_of(text)
+        i = self._id(ending)
+        self.counts[i] += 1
+        if self.common is None:
+            self.common, self.prefix, self.min_length = text, text, len(text)
+        else:
+            if self.common and not text.endswith(self.common):
+                self.common = common_suffix(self.common, text)
+            if self.prefix and not text.startswith(self.prefix):
+                self.prefix = common_prefix(self.prefix, text)
+            if len(text) < self.min_length:  # type: ignore[operator]
+                self.min_length = len(text)
+        for c in self.candidates:
+            if c not in self.seen and c in text:
+                self.seen.add(c)
+        if not self.has_newline and "\n" in text:
+            self.has_newline = True
+        if not self.distinct_overflow:
+            self.distinct[text] += 1
+            if len(self.distinct) > MAX_DISTINCT:
+                self.distinct_overflow = True
+                self.distinct = Counter()
+        if self.track_records:
+            self.indexes.append(index)
+            self.ids.append(i)
+            self.repeats.append(1 if ending and text.find(ending) < len(text) - len(ending) else 0)
+
+    def merge(self, other: EndingStats) -> None:
+        remap = array("I", (self._id(w) for w in other.words))
+        for j, count in enumerate(other.counts):
+            self.counts[remap[j]] += count
+        if other.common is not None:
+            if self.common is None:
+                self.common, self.prefix, self.min_length = (
+                    other.common,
+                    other.prefix,
+                    other.min_length,
+                )
+            else:
+                self.common = common_suffix(self.common, other.common)
+                self.prefix = common_prefix(self.prefix or "", other.prefix or "")
+                self.min_length = min(self.min_length or 0, other.min_length or 0)
+        self.seen |= other.seen
+        self.has_newline |= other.has_newline
+        self.n += other.n
+        self.empty += other.empty
+        if not self.distinct_overflow:
+            if other.distinct_overflow:
+                self.distinct_overflow, self.distinct = True, Counter()
+            else:
+                self.distinct.update(other.distinct)
+                if len(self.distinct) > MAX_DISTINCT:
+                    self.distinct_overflow, self.distinct = True, Counter()
+        if self.track_records:
+            self.indexes.extend(other.indexes)
+            self.ids.extend(remap[i] for i in other.ids)
+            self.repeats.extend(other.repeats)
+
+    # -- conclusions -----------------------------------------------------------------
+    @property
+    def all_identical(self) -> bool:
+        return not self.distinct_overflow and len(self.distinct) == 1 and self.n > 1
+
+    @property
+    def is_classification(self) -> bool:
+        """OpenAI's inference: fewer distinct values than a third of the examples."""
+        return not self.distinct_overflow and self.n > 0 and len(self.distinct) < self.n / 3
+
+    def dominant(self, min_share: float) -> tuple[str, int] | None:
+        """The longest separator-like ending shared by at least ``min_share`` of the texts."""
+        if self.n == 0:
+            return None
+        shares: Counter = Counter()
+        for word, count in zip(self.words, self.counts, strict=True):
+            if word == "\x00other":
+                continue
+            for k in range(1, len(word) + 1):
+                shares[word[-k:]] += count
+        best: tuple[str, int] | None = None
+        for suffix, count in shares.items():
+            if (
+                count / self.n >= min_share
+                and separator_like(suffix)
+                and (best is None or (len(suffix), count) > (len(best[0]), best[1]))
+            ):
+                best = (suffix, count)
+        return best
+
+    def first_unused(self, candidates: tuple[str, ...], fallback: str) -> str | None:
+        """The first candidate no text contains (``" ->"`` only when no text has a newline)."""
+        for c in (*candidates, fallback):
+            if c == " ->" and self.has_newline:
+                continue
+            if c not in self.seen:
+                return c
+        return None
+
+    def records_without(self, suffix: str) -> list[int]:
+        good = [w.endswith(suffix) for w in self.words]
+        return [idx for idx, i in zip(self.indexes, self.ids, strict=True) if not good[i]]
+
+    def records_repeating(self, suffix: str) -> list[int]:
+        target = self.vocab.get(suffix)
+        return [
+            idx
+            for idx, i, r in zip(self.indexes, self.ids, self.repeats, strict=True)
+            if r and i == target
+        ]
+
+
+def texts(record_data: dict[str, Any], field: str) -> str | None:
+    value = record_data.get(field)
+    return value if isinstance(value, str) else None

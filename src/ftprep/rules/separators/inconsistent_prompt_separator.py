@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.rule import RuleOptions
+from ftprep.rules.separators._base import FieldEndingRule
+from ftprep.rules.texts import show
+
+
+class Options(RuleOptions):
+    min_share: float = 0.5
+    """Share of prompts that must end with a separator for it to count as the dataset's."""
+
+
+class InconsistentPromptSeparator(FieldEndingRule):
+    """## What it does
+    Finds the separator most prompts end with (at least half of them, by default) and
+    reports each prompt that does not end with it.
+
+    ## Why is this bad?
+    At inference you append one separator. Examples trained without it teach the model
+    that the prompt may continue, so answers to those prompts start in the wrong place.
+
+    ## Example
+    ```jsonl
+    {"prompt": "2+2 ->", "completion": " 4"}
+    {"prompt": "3+3", "completion": " 6"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"prompt": "2+2 ->", "completion": " 4"}
+    {"prompt": "3+3 ->", "completion": " 6"}
+    ```
+
+    ## Options
+    - `min-share`: share of prompts that must end with the separator (default 0.5).
+
+    ## Fix safety
+    Safe: the fix appends the dataset's separator to the prompts that lack it.
+
+    ## References
+    - OpenAI legacy fine-tuning guide, "Preparing your dataset"
+    """
+
+    code = "SP002"
+    name = "inconsistent-prompt-separator"
+    group = "separators"
+    default_severity = Severity.ERROR
+    fix_availability = FixAvailability.ALWAYS
+    Options = Options
+    field = "prompt"
+    track_records = True
+
+    def finish(self) -> Iterator[Finding]:
+        s = self.stats
+        found = s.dominant(self.options.min_share)  # type: ignore[attr-defined]
+        if found is None or found[1] == s.n:
+            return
+        sep, count = found
+        for index in s.records_without(sep):
+            yield Finding(
+                f"prompt does not end with the separator {show(sep)}, which {count:,} of "
+                f"{s.n:,} prompts end with",
+                record=index,
+                pointer="/prompt",
+                fix=Fix(
+                    title=f"Append {show(sep)} to the prompt",
+                    edits=(Edit("append", index, "/prompt", value=sep),),
+                    applicability=Applicability.SAFE,
+                ),
+                data={"separator": sep},
+            )

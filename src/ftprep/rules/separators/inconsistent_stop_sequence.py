@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.rule import RuleOptions
+from ftprep.rules.separators._base import FieldEndingRule
+from ftprep.rules.texts import show
+
+
+class Options(RuleOptions):
+    min_share: float = 0.5
+    """Share of completions that must end with a stop sequence for it to count."""
+
+
+class InconsistentStopSequence(FieldEndingRule):
+    """## What it does
+    Finds the stop sequence most completions end with and reports each completion that
+    does not end with it.
+
+    ## Why is this bad?
+    At inference you pass one stop sequence. Examples trained without it teach the model to
+    run on after the answer.
+
+    ## Example
+    ```jsonl
+    {"prompt": "Capital of France ->", "completion": " Paris\\n"}
+    {"prompt": "Capital of Spain ->", "completion": " Madrid"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"prompt": "Capital of France ->", "completion": " Paris\\n"}
+    {"prompt": "Capital of Spain ->", "completion": " Madrid\\n"}
+    ```
+
+    ## Options
+    - `min-share`: share of completions that must end with the stop sequence (default 0.5).
+
+    ## Fix safety
+    Safe: the fix appends the dataset's stop sequence to the completions that lack it.
+
+    ## References
+    - OpenAI legacy fine-tuning guide, "Preparing your dataset"
+    """
+
+    code = "SP005"
+    name = "inconsistent-stop-sequence"
+    group = "separators"
+    default_severity = Severity.ERROR
+    fix_availability = FixAvailability.ALWAYS
+    Options = Options
+    field = "completion"
+    track_records = True
+
+    def finish(self) -> Iterator[Finding]:
+        s = self.stats
+        if s.is_classification:
+            return
+        found = s.dominant(self.options.min_share)  # type: ignore[attr-defined]
+        if found is None or found[1] == s.n:
+            return
+        stop, count = found
+        for index in s.records_without(stop):
+            yield Finding(
+                f"completion does not end with the stop sequence {show(stop)}, which {count:,} "
+                f"of {s.n:,} completions end with",
+                record=index,
+                pointer="/completion",
+                fix=Fix(
+                    title=f"Append {show(stop)} to the completion",
+                    edits=(Edit("append", index, "/completion", value=stop),),
+                    applicability=Applicability.SAFE,
+                ),
+                data={"stop": stop},
+            )

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.rule import RuleOptions
+from ftprep.rules.separators._base import FieldEndingRule
+from ftprep.rules.separators.endings import STOP_FALLBACK, STOP_SEQUENCES
+from ftprep.rules.texts import plural, show
+
+
+class Options(RuleOptions):
+    candidates: tuple[str, ...] = STOP_SEQUENCES
+    """Stop sequences to suggest, in order; the first that no completion contains is chosen."""
+    min_share: float = 0.5
+    """Share of completions that must end with one stop sequence to count as having one."""
+
+
+class MissingStopSequence(FieldEndingRule):
+    """## What it does
+    Checks that the completions of a legacy prompt/completion dataset share a common ending
+    (a stop sequence such as `\\n` or ` END`). Skipped for classification data (few
+    distinct completions), where the answer is one short label, as OpenAI's tool did.
+
+    ## Why is this bad?
+    Without a stop sequence the model does not learn where to stop, and keeps generating
+    after the answer.
+
+    ## Example
+    ```jsonl
+    {"prompt": "Name a fruit ->", "completion": " apple"}
+    {"prompt": "Name a colour ->", "completion": " blue"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"prompt": "Name a fruit ->", "completion": " apple\\n"}
+    {"prompt": "Name a colour ->", "completion": " blue\\n"}
+    ```
+
+    ## Options
+    - `candidates`: stop sequences to suggest (`\\n`, `.`, ` END`, `***`, `+++`, `&&&`,
+      `$$$`, `@@@`, `%%%`, then ` [END]`); the first found in no completion wins.
+    - `min-share`: share of completions that must already end with one (default 0.5).
+
+    ## Fix safety
+    Safe: the fix appends a sequence that occurs in no completion.
+
+    ## References
+    - OpenAI legacy fine-tuning guide; openai-python `_validators.py` (`common_completion_suffix`)
+    """
+
+    code = "SP004"
+    name = "missing-stop-sequence"
+    group = "separators"
+    default_severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+    Options = Options
+    field = "completion"
+    candidates = (*STOP_SEQUENCES, STOP_FALLBACK)
+
+    def finish(self) -> Iterator[Finding]:
+        s = self.stats
+        if s.n == 0 or s.is_classification or s.all_identical:
+            return
+        if s.common or s.dominant(self.options.min_share) is not None:  # type: ignore[attr-defined]
+            return
+        stop = s.first_unused(self.options.candidates, STOP_FALLBACK)  # type: ignore[attr-defined]
+        fix = None
+        if stop is not None:
+            fix = Fix(
+                title=f"Append {show(stop)} to all {s.n:,} completions",
+                edits=(Edit("append", None, "/completion", value=stop),),
+                applicability=Applicability.SAFE,
+            )
+        yield Finding(
+            f"{plural(s.n, 'completion')} share no common ending, so the model will not learn "
+            "where to stop" + (f"; {show(stop)} occurs in no completion" if stop else ""),
+            fix=fix,
+            data={"completions": s.n, "suggested": stop},
+        )

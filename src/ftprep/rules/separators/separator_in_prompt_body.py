@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.rule import RuleOptions
+from ftprep.rules.separators._base import FieldEndingRule
+from ftprep.rules.texts import show
+
+
+class Options(RuleOptions):
+    min_share: float = 0.5
+    """Share of prompts that must end with a separator for it to count as the dataset's."""
+
+
+class SeparatorInPromptBody(FieldEndingRule):
+    """## What it does
+    Reports prompts that contain the dataset's separator before their end as well.
+
+    ## Why is this bad?
+    The separator is the model's cue that the prompt is over. When it also appears inside a
+    prompt, the model may start answering in the middle of one.
+
+    ## Example
+    ```jsonl
+    {"prompt": "Q: a -> b? ->", "completion": " yes"}
+    ```
+
+    ## Use instead
+    Choose a separator that occurs in no prompt, such as `\\n\\n###\\n\\n`.
+
+    ## Options
+    - `min-share`: share of prompts that must end with the separator (default 0.5).
+
+    ## Fix safety
+    No fix: replacing the separator in every prompt is a choice for the user.
+
+    ## References
+    - openai-python `_validators.py` (warns when the suffix occurs more than once)
+    """
+
+    code = "SP003"
+    name = "separator-in-prompt-body"
+    group = "separators"
+    default_severity = Severity.WARNING
+    Options = Options
+    field = "prompt"
+    track_records = True
+
+    def finish(self) -> Iterator[Finding]:
+        found = self.stats.dominant(self.options.min_share)  # type: ignore[attr-defined]
+        if found is None:
+            return
+        sep = found[0]
+        for index in self.stats.records_repeating(sep):
+            yield Finding(
+                f"the separator {show(sep)} also occurs inside the prompt, not only at its end",
+                record=index,
+                pointer="/prompt",
+            )

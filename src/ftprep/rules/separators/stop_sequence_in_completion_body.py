@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.rule import RuleOptions
+from ftprep.rules.separators._base import FieldEndingRule
+from ftprep.rules.texts import show
+
+
+class Options(RuleOptions):
+    min_share: float = 0.5
+    """Share of completions that must end with a stop sequence for it to count."""
+
+
+class StopSequenceInCompletionBody(FieldEndingRule):
+    """## What it does
+    Reports completions that contain the dataset's stop sequence before their end.
+
+    ## Why is this bad?
+    Generation stops at the first occurrence of the stop sequence, so everything the model
+    learned to write after it is cut off at inference.
+
+    ## Example
+    ```jsonl
+    {"prompt": "List two fruits ->", "completion": " apple\\npear\\n"}
+    ```
+
+    ## Use instead
+    Use a stop sequence that occurs in no completion, such as ` END`.
+
+    ## Options
+    - `min-share`: share of completions that must end with the stop sequence (default 0.5).
+
+    ## Fix safety
+    No fix.
+
+    ## References
+    - openai-python `_validators.py` (warns when the suffix occurs more than once)
+    """
+
+    code = "SP006"
+    name = "stop-sequence-in-completion-body"
+    group = "separators"
+    default_severity = Severity.WARNING
+    Options = Options
+    field = "completion"
+    track_records = True
+
+    def finish(self) -> Iterator[Finding]:
+        if self.stats.is_classification:
+            return
+        found = self.stats.dominant(self.options.min_share)  # type: ignore[attr-defined]
+        if found is None:
+            return
+        stop = found[0]
+        for index in self.stats.records_repeating(stop):
+            yield Finding(
+                f"the stop sequence {show(stop)} also occurs inside the completion, so "
+                "generation would stop early",
+                record=index,
+                pointer="/completion",
+            )

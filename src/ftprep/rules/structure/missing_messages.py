@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.model import Kind, Record
+from ftprep.core.rule import Rule
+
+
+class MissingMessages(Rule):
+    """## What it does
+    Checks that a chat example has a `messages` list with at least one message.
+
+    ## Why is this bad?
+    Without messages there is nothing to train on; OpenAI rejects the file
+    (`missing_messages_list` in the cookbook's checks).
+
+    ## Example
+    ```jsonl
+    {"conversation": [{"role": "user", "content": "Hi"}]}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
+    ```
+
+    ## Options
+    None.
+
+    ## Fix safety
+    No fix. ShareGPT-style `conversations` files are converted by `ftprep convert`.
+
+    ## References
+    - OpenAI cookbook, "Chat fine-tuning data prep"
+    """
+
+    code = "SC001"
+    name = "missing-messages"
+    group = "structure"
+    targets = frozenset({Kind.CHAT})
+    default_severity = Severity.ERROR
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        messages = record.data.get("messages")
+        if "messages" not in record.data:
+            keys = ", ".join(map(repr, record.data)) or "none"
+            yield Finding(f"no `messages` key; keys found: {keys}", pointer="")
+        elif not isinstance(messages, list):
+            yield Finding(
+                f"`messages` is a {type(messages).__name__}, not a list", pointer="/messages"
+            )
+        elif not messages:
+            yield Finding("`messages` is empty", pointer="/messages")
+        else:
+            for i, m in enumerate(messages):
+                if not isinstance(m, dict):
+                    yield Finding(f"message {i} is not an object", pointer=f"/messages/{i}")

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.model import Kind, Record
+from ftprep.core.rule import Rule
+
+REQUIRED = {
+    Kind.COMPLETION: ("prompt", "completion"),
+    Kind.PREFERENCE: ("input", "preferred_output", "non_preferred_output"),
+}
+
+
+def close_key(wanted: str, keys: list[str]) -> str | None:
+    """A key that is ``wanted`` but for case, a BOM or surrounding spaces, else a near spelling."""
+    for key in keys:
+        if key.lstrip("\ufeff").strip().lower() == wanted:
+            return key
+    match = difflib.get_close_matches(wanted, keys, n=1, cutoff=0.8)
+    return match[0] if match else None
+
+
+class MissingRequiredField(Rule):
+    """## What it does
+    Checks that completion examples have `prompt` and `completion`, and preference examples
+    have `input`, `preferred_output` and `non_preferred_output`. Lists the keys it found
+    and a close match (`Prompt`, `\\ufeffprompt`, `preferred_completion`).
+
+    ## Why is this bad?
+    The trainer cannot find the example's text and rejects the file, usually without
+    saying which key it looked for.
+
+    ## Example
+    ```jsonl
+    {"Prompt": "2+2=", "completion": " 4"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"prompt": "2+2=", "completion": " 4"}
+    ```
+
+    ## Options
+    None.
+
+    ## Fix safety
+    Safe when a key differs only by case, a BOM or spaces: the fix renames it. Other close
+    matches are named in the message but not renamed.
+
+    ## References
+    - openai/openai-python `_validators.py` (`necessary_column`), SFDO-Tooling/Snowfakery#516
+    """
+
+    code = "SC002"
+    name = "missing-required-field"
+    group = "structure"
+    targets = frozenset({Kind.COMPLETION, Kind.PREFERENCE})
+    default_severity = Severity.ERROR
+    fix_availability = FixAvailability.SOMETIMES
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        assert record.kind is not None
+        keys = [str(k) for k in record.data]
+        renames = {
+            "preferred_output": "preferred_completion",
+            "non_preferred_output": "non_preferred_completion",
+        }
+        for field in REQUIRED[record.kind]:
+            if field in record.data:
+                continue
+            near = close_key(field, keys)
+            if near is None and renames.get(field) in keys:
+                near = renames[field]
+            found = ", ".join(map(repr, keys)) or "none"
+            message = f"`{field}` is missing; keys found: {found}"
+            fix = None
+            if near is not None:
+                message += f" (did you mean {near!r}?)"
+                if near.lstrip("\ufeff").strip().lower() == field or near == renames.get(field):
+                    fix = Fix(
+                        title=f"Rename {near!r} to {field!r}",
+                        edits=(Edit("rename-key", record.index, "/" + near, value=field),),
+                        applicability=Applicability.SAFE,
+                    )
+            yield Finding(message, pointer="/" + field, fix=fix)

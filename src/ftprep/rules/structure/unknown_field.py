@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.model import Kind, Record
+from ftprep.core.rule import Rule
+from ftprep.rules.texts import messages_base, messages_of
+
+_DEFAULT_RECORD_KEYS = {
+    Kind.CHAT: ("messages", "tools", "parallel_tool_calls", "functions"),
+    Kind.COMPLETION: ("prompt", "completion"),
+    Kind.PREFERENCE: ("input", "preferred_output", "non_preferred_output"),
+}
+_DEFAULT_MESSAGE_KEYS = (
+    "role",
+    "content",
+    "name",
+    "weight",
+    "tool_calls",
+    "tool_call_id",
+    "function_call",
+    "refusal",
+)
+
+
+class UnknownField(Rule):
+    """## What it does
+    Reports keys the target does not accept, at record level (`id`, `label`, `metadata`)
+    and message level (`loss_weight`, `timestamp`). The allowed keys come from the profile's
+    `[target]` table.
+
+    ## Why is this bad?
+    Some providers reject extra keys ("Found extra column"), others ignore them silently:
+    either way a key the user thought mattered (a weight, a label) has no effect.
+
+    ## Example
+    ```jsonl
+    {"id": 7, "prompt": "2+2=", "completion": " 4"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"prompt": "2+2=", "completion": " 4"}
+    ```
+
+    ## Options
+    None: the allowed keys are target facts in `rules/profiles/*.toml`.
+
+    ## Fix safety
+    Unsafe: the fix deletes the key, and with it whatever the user kept there.
+
+    ## References
+    - togethercomputer/together-python#220, OpenAI cookbook `message_unrecognized_key`
+    """
+
+    code = "SC003"
+    name = "unknown-field"
+    group = "structure"
+    default_severity = Severity.WARNING
+    fix_availability = FixAvailability.ALWAYS
+
+    def _drop(self, record: Record, pointer: str, key: str, where: str) -> Finding:
+        return Finding(
+            f"key {key!r} is not accepted {where} by this target",
+            pointer=pointer,
+            fix=Fix(
+                title=f"Delete key {key!r}",
+                edits=(Edit("delete-key", record.index, pointer),),
+                applicability=Applicability.UNSAFE,
+            ),
+        )
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        assert record.kind is not None
+        target = self.ctx.target
+        record_keys = _DEFAULT_RECORD_KEYS[record.kind]
+        if target.record_keys and self.ctx.kind is record.kind:
+            record_keys = target.record_keys
+        for key in record.data:
+            if key not in record_keys:
+                yield self._drop(record, "/" + str(key), str(key), "on a record")
+        if record.kind is Kind.COMPLETION:
+            return
+        message_keys = target.message_keys or _DEFAULT_MESSAGE_KEYS
+        base = messages_base(record)
+        if record.kind is Kind.PREFERENCE:
+            inp = record.data.get("input")
+            if isinstance(inp, dict):
+                allowed = target.input_keys or ("messages", "tools", "parallel_tool_calls")
+                for key in inp:
+                    if key not in allowed:
+                        yield self._drop(record, f"/input/{key}", str(key), "in `input`")
+        for i, message in enumerate(messages_of(record) or []):
+            if isinstance(message, dict):
+                for key in message:
+                    if key not in message_keys:
+                        yield self._drop(record, f"{base}/{i}/{key}", str(key), "in a message")

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ftprep.core.config import epoch_defaults
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.model import Record
+from ftprep.core.rule import Rule, RuleOptions, Scope
+
+
+class Options(RuleOptions):
+    epochs: int | None = None
+    """Epochs to bill; default: OpenAI's heuristic for the number of examples."""
+    price: float | None = None
+    """US dollars per 1M training tokens; default: the model's price in `rules/models.toml`."""
+
+
+def percentile(sorted_values: Any, q: float) -> int:
+    if not len(sorted_values):
+        return 0
+    k = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
+    return int(sorted_values[k])
+
+
+class TokenSummary(Rule):
+    """## What it does
+    Summarises the file: examples, tokens per example (min, median, p95, max), trained
+    tokens (assistant turns with `weight` 0 are not trained), billed tokens (each example
+    capped at the model's limit) times the epochs, and the estimated training cost with the
+    date the price was read.
+
+    ## Why is this bad?
+    It is not: this is information, so you know what a run costs before you pay for it.
+
+    ## Example
+    `1,000 examples; tokens per example min 12, median 240, p95 910, max 3,102; ...`
+
+    ## Use instead
+    Nothing to change.
+
+    ## Options
+    - `epochs`: epochs to bill (default: 3, adjusted so epochs × examples lies in
+      100..25,000 and within 1..25, as OpenAI does).
+    - `price`: dollars per 1M training tokens (default: from `rules/models.toml`).
+
+    ## Fix safety
+    No fix.
+
+    ## References
+    - OpenAI cookbook, "Chat fine-tuning data prep" (epochs heuristic, billing)
+    """
+
+    code = "TK004"
+    name = "token-summary"
+    group = "tokens"
+    scope = Scope.DATASET
+    default_severity = Severity.INFO
+    needs_tokens = True
+    Options = Options
+
+    def __init__(self, options: Any, ctx: Any) -> None:
+        super().__init__(options, ctx)
+        self.tokens = array("I")
+        self.trained = 0
+
+    def check_record(self, record: Record) -> Iterable[Finding]:
+        if record.tokens is not None:
+            self.tokens.append(record.tokens)
+            self.trained += record.trained_tokens or 0
+        return ()
+
+    def state(self) -> tuple[array, int]:
+        return self.tokens, self.trained
+
+    def merge(self, state: tuple[array, int]) -> None:
+        self.tokens.extend(state[0])
+        self.trained += state[1]
+
+    def summary(self) -> dict[str, Any]:
+        import numpy as np
+
+        model = self.ctx.model
+        values = np.frombuffer(self.tokens, dtype=np.uint32) if len(self.tokens) else np.zeros(0)
+        n = int(values.size)
+        ordered = np.sort(values)
+        total = int(values.sum())
+        billed = int(np.minimum(values, model.max_tokens).sum())
+        epochs = self.options.epochs or epoch_defaults().default_epochs(n)  # type: ignore[attr-defined]
+        price = self.options.price if self.options.price is not None else model.price  # type: ignore[attr-defined]
+        cost = None if price is None else round(billed * epochs * price / 1_000_000, 2)
+        return {
+            "examples": n,
+            "tokens": total,
+            "min": percentile(ordered, 0.0),
+            "median": percentile(ordered, 0.5),
+            "p95": percentile(ordered, 0.95),
+            "max": percentile(ordered, 1.0),
+            "trained_tokens": self.trained,
+            "billed_tokens": billed,
+            "epochs": epochs,
+            "billed_tokens_total": billed * epochs,
+            "model": model.name,
+            "encoding": model.encoding,
+            "price_per_million": price,
+            "price_read": model.price_read,
+            "estimated_cost_usd": cost,
+            "estimate": model.estimate,
+        }
+
+    def finish(self) -> Iterator[Finding]:
+        s = self.summary()
+        if s["examples"] == 0:
+            return
+        self.ctx.extra["token_summary"] = s
+        cost = (
+            f"; estimated cost ${s['estimated_cost_usd']:,.2f} at ${s['price_per_million']}/1M "
+            f"tokens (price read {s['price_read']})"
+            if s["estimated_cost_usd"] is not None
+            else "; no price for this model"
+        )
+        counted = "estimated with" if s["estimate"] else "counted with"
+        yield Finding(
+            f"{s['examples']:,} examples, {s['tokens']:,} tokens ({counted} {s['encoding']} for "
+            f"{s['model']}); per example min {s['min']:,}, median {s['median']:,}, p95 "
+            f"{s['p95']:,}, max {s['max']:,}; {s['trained_tokens']:,} trained tokens; "
+            f"{s['billed_tokens']:,} billed tokens × {s['epochs']} epochs = "
+            f"{s['billed_tokens_total']:,}{cost}",
+            data=s,
+        )

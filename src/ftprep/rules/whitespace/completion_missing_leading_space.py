@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.model import Kind, Record
+from ftprep.core.rule import Rule
+
+
+class CompletionMissingLeadingSpace(Rule):
+    """## What it does
+    Reports a completion that does not start with a whitespace character (legacy
+    prompt/completion data only).
+
+    ## Why is this bad?
+    BPE tokenizers fold the space into the next word (` positive` is one token,
+    `positive` another). OpenAI's legacy guidance was to start every completion with a
+    space so the first token matches how the word appears in running text.
+
+    ## Example
+    ```jsonl
+    {"prompt": "great film ->", "completion": "positive"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"prompt": "great film ->", "completion": " positive"}
+    ```
+
+    ## Options
+    None.
+
+    ## Fix safety
+    Safe: the fix prepends one space.
+
+    ## References
+    - OpenAI legacy fine-tuning guide; openai-python `_validators.py` (`completions_space_start`)
+    """
+
+    code = "WS001"
+    name = "completion-missing-leading-space"
+    group = "whitespace"
+    targets = frozenset({Kind.COMPLETION})
+    default_severity = Severity.WARNING
+    fix_availability = FixAvailability.ALWAYS
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        completion = record.data.get("completion")
+        if isinstance(completion, str) and completion and not completion[0].isspace():
+            yield Finding(
+                "completion does not start with a space",
+                pointer="/completion",
+                fix=Fix(
+                    title="Prepend a space to the completion",
+                    edits=(Edit("prepend", record.index, "/completion", value=" "),),
+                    applicability=Applicability.SAFE,
+                ),
+            )

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import INVISIBLE_RE, NBSP_RE, Applicability, Edit, Fix, FixAvailability
+from ftprep.core.model import Record
+from ftprep.core.rule import Rule
+from ftprep.rules.texts import record_texts
+
+
+def _describe(ch: str) -> str:
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        name = "control character"
+    return f"U+{ord(ch):04X} {name}"
+
+
+class InvisibleCharacter(Rule):
+    """## What it does
+    Reports zero-width characters, bidirectional controls, soft hyphens, non-breaking
+    spaces and C0 control characters (other than tab and newline) in text.
+
+    ## Why is this bad?
+    They are invisible when a person reviews the data but not to the tokenizer: the model
+    learns to emit them, and they break exact matching of labels and answers.
+
+    ## Example
+    `"positive\\u200b"` looks like `"positive"` but is a different label.
+
+    ## Use instead
+    `"positive"`
+
+    ## Options
+    None.
+
+    ## Fix safety
+    Safe: the fix deletes the invisible characters and turns non-breaking spaces into
+    ordinary spaces.
+
+    ## References
+    - Trojan Source (bidi controls); cleanllm encoding checks
+    """
+
+    code = "WS003"
+    name = "invisible-character"
+    group = "whitespace"
+    default_severity = Severity.WARNING
+    fix_availability = FixAvailability.ALWAYS
+
+    def check_record(self, record: Record) -> Iterator[Finding]:
+        for pointer, text, _role in record_texts(record):
+            if text.isascii() and text.isprintable():
+                continue
+            found = INVISIBLE_RE.search(text) or NBSP_RE.search(text)
+            if found is None:
+                continue
+            chars = {m.group() for m in INVISIBLE_RE.finditer(text)}
+            chars |= {m.group() for m in NBSP_RE.finditer(text)}
+            names = ", ".join(sorted(_describe(c) for c in chars))
+            yield Finding(
+                f"invisible character(s) at offset {found.start()}: {names}",
+                pointer=pointer,
+                fix=Fix(
+                    title="Remove the invisible characters",
+                    edits=(Edit("remove-invisible", record.index, pointer),),
+                    applicability=Applicability.SAFE,
+                ),
+            )

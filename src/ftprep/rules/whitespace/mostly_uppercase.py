@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.model import Kind, Record
+from ftprep.core.rule import Rule, Scope
+
+UPPER = re.compile("[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚΑ-ΩА-ЯЁ]")
+LOWER = re.compile("[a-zß-öø-ÿāăąćĉċčďđēĕėęěα-ωа-яё]")
+
+
+class MostlyUppercase(Rule):
+    """## What it does
+    Reports a field (prompts or completions) in which more than a third of the letters are
+    uppercase, counted over the whole dataset.
+
+    ## Why is this bad?
+    Text in capitals tokenizes into more, rarer tokens and performs worse than the mixed
+    case of normal language (OpenAI's legacy guidance).
+
+    ## Example
+    ```jsonl
+    {"prompt": "WHAT IS THE RETURN POLICY? ->", "completion": " 30 DAYS.\\n"}
+    ```
+
+    ## Use instead
+    ```jsonl
+    {"prompt": "What is the return policy? ->", "completion": " 30 days.\\n"}
+    ```
+
+    ## Options
+    None.
+
+    ## Fix safety
+    Unsafe: lowercasing everything also lowercases names and acronyms.
+
+    ## References
+    - openai-python `_validators.py` (`lower_case_validator`)
+    """
+
+    code = "WS005"
+    name = "mostly-uppercase"
+    group = "whitespace"
+    scope = Scope.DATASET
+    targets = frozenset({Kind.COMPLETION})
+    default_severity = Severity.INFO
+    fix_availability = FixAvailability.ALWAYS
+
+    def __init__(self, options: Any, ctx: Any) -> None:
+        super().__init__(options, ctx)
+        self.counts: dict[str, list[int]] = {"prompt": [0, 0], "completion": [0, 0]}
+
+    def check_record(self, record: Record) -> Iterable[Finding]:
+        for field, counts in self.counts.items():
+            text = record.data.get(field)
+            if isinstance(text, str) and text:
+                counts[0] += UPPER.subn("", text)[1]
+                counts[1] += LOWER.subn("", text)[1]
+        return ()
+
+    def state(self) -> dict[str, list[int]]:
+        return self.counts
+
+    def merge(self, state: dict[str, list[int]]) -> None:
+        for field, (upper, lower) in state.items():
+            self.counts[field][0] += upper
+            self.counts[field][1] += lower
+
+    def finish(self) -> Iterator[Finding]:
+        for field, (upper, lower) in self.counts.items():
+            if upper * 2 > lower and upper > 0:
+                share = upper / (upper + lower)
+                yield Finding(
+                    f"{share:.0%} of the letters in the {field}s are uppercase",
+                    pointer="/" + field,
+                    fix=Fix(
+                        title=f"Lowercase every {field}",
+                        edits=(Edit("lowercase", None, "/" + field),),
+                        applicability=Applicability.UNSAFE,
+                    ),
+                    data={"field": field, "uppercase_share": round(share, 4)},
+                )

@@ -1,0 +1,1 @@
+"""Deterministic output: JSONL records, rejected records with reasons, and the fix log."""
