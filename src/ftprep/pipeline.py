@@ -91,10 +91,7 @@ def open_input(path: str, options: RunOptions, stdin_data: bytes | None = None) 
     if sample is None:
         kind = Kind(load_profile(options.profile).kind or "chat") if options.profile else Kind.CHAT
         return OpenedInput(source, None, kind)
-    if options.mapping.is_empty and isinstance(sample, dict) and detect_kind(sample) is not None:
-        converter = build_converter(options.mapping, sample, columns)
-    else:
-        converter = build_converter(options.mapping, sample, columns)
+    converter = build_converter(options.mapping, sample, columns)
     if not converter.is_native:
         if hasattr(source, "set_transform"):
             source.set_transform(converter)

@@ -9,7 +9,7 @@ from ftprep.convert.layouts import as_text, detect_layout, sharegpt_messages, sh
 from ftprep.convert.mapping import Mapping, Template, cell, resolve_column
 from ftprep.core import pointer as jp
 from ftprep.core.errors import UsageError
-from ftprep.core.model import Record
+from ftprep.core.model import Record, guess_kind_loosely
 
 NATIVE = ("chat", "prompt-completion", "preference")
 
@@ -229,6 +229,14 @@ def build_converter(mapping: Mapping, sample: Any, columns: list[str] | None = N
         converter.provenance = _provenance(converter)
         return converter
     layout, roles = detect_layout(sample)
+    loose = guess_kind_loosely(sample) if isinstance(sample, dict) else None
+    if loose is not None and layout not in NATIVE:
+        # Native records with a slip in a key name (``Prompt``, a BOM): keep them as they
+        # are so that the linter reports the key (SC002) instead of converting around it.
+        layout = {"chat": "chat", "completion": "prompt-completion", "preference": "preference"}[
+            loose.value
+        ]
+        roles = {}
     if layout == "unknown":
         raise UsageError(
             "could not recognise the layout; columns found: "

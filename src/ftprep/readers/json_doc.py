@@ -117,7 +117,8 @@ class JsonDocumentSource:
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            if stripped[0] == "{" and "trailing" in str(exc).lower():
+            if stripped[0] == "{" and exc.pos > len(self.text) - len(stripped):
+                # One complete object, then more: JSONL or pretty-printed objects.
                 return self._detect_stream(data)
             raise ReadError(
                 f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", line=exc.lineno

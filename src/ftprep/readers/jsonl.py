@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from ftprep.core.diagnostic import Finding
+from ftprep.core.pointer import escape
 from ftprep.core.fix import Applicability, Edit, Fix
 from ftprep.core.linter import JobOutput, Rejection
 from ftprep.core.location import SourceInfo
@@ -57,19 +58,28 @@ def count_keys(value: Any) -> int:
     return 0
 
 
+class _Pairs(list):  # type: ignore[type-arg]
+    """An object as its list of (key, value) pairs, so repeated keys survive parsing."""
+
+
 def find_duplicate_keys(text: str) -> list[tuple[str, str]]:
-    """(JSON pointer of the object, key) for every repeated key, via the stdlib parser."""
+    """(JSON pointer of the repeated key, key) for every repeated key, via the stdlib parser."""
+    tree = json.loads(text, object_pairs_hook=_Pairs)
     found: list[tuple[str, str]] = []
 
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                found.append(("", key))
-            seen.add(key)
-        return dict(pairs)
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, _Pairs):
+            seen: set[str] = set()
+            for key, value in node:
+                if key in seen:
+                    found.append((f"{path}/{escape(key)}", key))
+                seen.add(key)
+                walk(value, f"{path}/{escape(key)}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}/{i}")
 
-    json.loads(text, object_pairs_hook=hook)
+    walk(tree, "")
     return found
 
 
@@ -86,9 +96,9 @@ def duplicate_key_findings(raw: bytes | str, obj: Any, index: int, line: int) ->
             "the last value, so the earlier ones are silently lost",
             record=index,
             line=line,
-            pointer="/" + key,
+            pointer=pointer,
         )
-        for _, key in find_duplicate_keys(text)
+        for pointer, key in find_duplicate_keys(text)
     ]
 
 

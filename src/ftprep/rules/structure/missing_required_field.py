@@ -71,9 +71,8 @@ class MissingRequiredField(Rule):
         for field in REQUIRED[record.kind]:
             if field in record.data:
                 continue
-            near = close_key(field, keys)
-            if near is None and renames.get(field) in keys:
-                near = renames[field]
+            others = [k for k in keys if k not in REQUIRED[record.kind]]
+            near = renames[field] if renames.get(field) in keys else close_key(field, others)
             found = ", ".join(map(repr, keys)) or "none"
             message = f"`{field}` is missing; keys found: {found}"
             fix = None
