@@ -9,7 +9,7 @@ from ftprep.convert.layouts import as_text, detect_layout, sharegpt_messages, sh
 from ftprep.convert.mapping import Mapping, Template, cell, resolve_column
 from ftprep.core import pointer as jp
 from ftprep.core.errors import UsageError
-from ftprep.core.model import Record, guess_kind_loosely
+from ftprep.core.model import Record
 
 NATIVE = ("chat", "prompt-completion", "preference")
 
@@ -229,13 +229,11 @@ def build_converter(mapping: Mapping, sample: Any, columns: list[str] | None = N
         converter.provenance = _provenance(converter)
         return converter
     layout, roles = detect_layout(sample)
-    loose = guess_kind_loosely(sample) if isinstance(sample, dict) else None
+    loose = _loosely_native(sample)
     if loose is not None and layout not in NATIVE:
         # Native records with a slip in a key name (``Prompt``, a BOM): keep them as they
         # are so that the linter reports the key (SC002) instead of converting around it.
-        layout = {"chat": "chat", "completion": "prompt-completion", "preference": "preference"}[
-            loose.value
-        ]
+        layout = loose
         roles = {}
     if layout == "unknown":
         raise UsageError(
@@ -258,6 +256,20 @@ def build_converter(mapping: Mapping, sample: Any, columns: list[str] | None = N
     converter = Converter(layout, target, roles, {}, mapping.system)
     converter.provenance = _provenance(converter)
     return converter
+
+
+def _loosely_native(sample: Any) -> str | None:
+    """The native layout a row has once key names are folded (case, BOM, spaces), if any."""
+    if not isinstance(sample, dict):
+        return None
+    keys = {str(k).lstrip("\ufeff").strip().lower() for k in sample}
+    if "messages" in keys:
+        return "chat"
+    if {"prompt", "completion"} <= keys:
+        return "prompt-completion"
+    if "input" in keys and keys & {"preferred_output", "non_preferred_output", "preferred_completion"}:
+        return "preference"
+    return None
 
 
 def _check_complete(converter: Converter) -> None:

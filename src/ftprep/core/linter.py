@@ -312,7 +312,8 @@ def lint_source(
         if p is not None:
             diagnostics.append(_stamp(p, finding, source.info, split, finding.line))
 
-    ctx.n_records = len(lines)
+    # Examples are the records that parsed; a line that is not JSON is not an example.
+    ctx.n_records = sum(kinds.values())
     ctx.extra["kinds"] = kinds
     line_of = line_lookup(indexes, lines)
     ctx.extra["line_of"] = line_of

@@ -53,12 +53,3 @@ def detect_kind(data: dict[str, Any]) -> Kind | None:
     if "prompt" in data or "completion" in data:
         return Kind.COMPLETION
     return None
-
-
-def guess_kind_loosely(data: dict[str, Any]) -> Kind | None:
-    """Like :func:`detect_kind`, but also sees through case and BOM slips in key names."""
-    kind = detect_kind(data)
-    if kind is not None:
-        return kind
-    folded = {str(k).lstrip("\ufeff").strip().lower(): k for k in data}
-    return detect_kind(dict.fromkeys(folded))

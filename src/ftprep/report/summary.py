@@ -72,6 +72,6 @@ def token_summaries(report: ReportData) -> str:
         if s.get("estimated_cost_usd") is not None:
             out.append(
                 f"  estimated cost  {'$' + format(s['estimated_cost_usd'], ',.2f'):>14}   "
-                f"at ${s['price_per_million']}/1M tokens (price read {s['price_read']})"
+                f"at ${s['price_per_million']:.2f}/1M tokens (price read {s['price_read']})"
             )
     return ("\n".join(out) + "\n\n") if out else "\n"

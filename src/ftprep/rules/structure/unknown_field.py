@@ -79,7 +79,9 @@ class UnknownField(Rule):
         if target.record_keys and self.ctx.kind is record.kind:
             record_keys = target.record_keys
         for key in record.data:
-            if key not in record_keys:
+            folded = str(key).lstrip("\ufeff").strip().lower()
+            if key not in record_keys and folded not in record_keys:
+                # `Prompt` or a BOM-prefixed key is a misspelt required key: SC002 renames it.
                 yield self._drop(record, "/" + str(key), str(key), "on a record")
         if record.kind is Kind.COMPLETION:
             return

@@ -115,7 +115,7 @@ class TokenSummary(Rule):
             return
         self.ctx.extra["token_summary"] = s
         cost = (
-            f"; estimated cost ${s['estimated_cost_usd']:,.2f} at ${s['price_per_million']}/1M "
+            f"; estimated cost ${s['estimated_cost_usd']:,.2f} at ${s['price_per_million']:.2f}/1M "
             f"tokens (price read {s['price_read']})"
             if s["estimated_cost_usd"] is not None
             else "; no price for this model"

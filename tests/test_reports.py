@@ -1,0 +1,117 @@
+"""Snapshots of every output format, the JSON schema, and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from .conftest import FIXTURES, ROOT, run_cli
+
+SNAPSHOTS = FIXTURES / "golden" / "report"
+UPDATE = os.environ.get("FTPREP_UPDATE_SNAPSHOTS") == "1"
+DEMO = "fixtures/demo/train.jsonl"
+MIXED = "fixtures/rules/data/report_mix.jsonl"
+
+
+def snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"snapshot {name} changed"
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "json", "github"])
+@pytest.mark.parametrize("source", [DEMO, MIXED])
+def test_format_snapshot(fmt: str, source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    result = run_cli("lint", source, "--output-format", fmt, "--statistics")
+    stem = Path(source).stem
+    snapshot(f"{stem}.{fmt}.txt", result.out)
+    assert result.err == ""
+
+
+def test_json_report_matches_its_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    schema = json.loads((ROOT / "docs" / "json-report.schema.json").read_text(encoding="utf-8"))
+    for source in (DEMO, MIXED, "fixtures/inputs/tickets.csv"):
+        extra = ["--to", "chat", "--map", "user=body", "--map", "assistant=reply"] if source.endswith(".csv") else []
+        report = json.loads(run_cli("lint", source, *extra, "--output-format", "json").out)
+        jsonschema.validate(report, schema)
+        assert report["version"] == 1
+        assert all(d["line"] is None or d["line"] >= 1 for d in report["diagnostics"])
+
+
+def test_json_report_dataset_findings_have_null_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    report = json.loads(run_cli("lint", DEMO, "--output-format", "json").out)
+    sc016 = [d for d in report["diagnostics"] if d["code"] == "SC016"]
+    assert sc016 and sc016[0]["record"] is None
+    dup = [d for d in report["diagnostics"] if d["code"] == "DP001"][0]
+    assert dup["related"][0]["line"] == 6 and dup["fix"]["applicability"] == "safe"
+
+
+def test_converted_table_diagnostics_name_the_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    out = run_cli("lint", "fixtures/inputs/tickets.csv", "--to", "chat", "--map", "user=body",
+                  "--map", "assistant=reply", "--output-format", "json").out
+    empty = [d for d in json.loads(out)["diagnostics"] if d["code"] == "SC006"]
+    assert [(d["line"], d["column"], d["pointer"]) for d in empty] == [(4, "reply", "/messages/1/content")]
+
+
+def test_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert run_cli("lint", DEMO).code == 0  # warnings only
+    assert run_cli("lint", DEMO, "--fail-on", "warning").code == 1
+    assert run_cli("lint", MIXED).code == 1  # errors
+    assert run_cli("lint", MIXED, "--exit-zero").code == 0
+    assert run_cli("lint", DEMO, "--select", "NOPE").code == 2
+    assert run_cli("lint", DEMO, "--profile", "nope").code == 2
+    assert run_cli("lint", DEMO, "--model", "gpt-99").code == 2
+    assert run_cli("lint", "missing.jsonl").code == 1
+    assert run_cli("lint", DEMO, "--unsafe-fixes").code == 2
+    assert run_cli().code == 2
+
+
+def test_unknown_selector_suggests(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run_cli("lint", DEMO, "--select", "exact-duplicat")
+    assert "did you mean 'exact-duplicate'" in result.err
+
+
+def test_github_format_is_default_under_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    out = run_cli("lint", DEMO).out
+    assert out.startswith("::warning file=fixtures/demo/train.jsonl")
+    assert "line=" in out
+
+
+def test_select_by_prefix_group_and_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    for selector in ("DP", "duplicates", "exact-duplicate", "DP001"):
+        report = json.loads(run_cli("lint", DEMO, "--select", selector, "--output-format", "json").out)
+        assert {d["code"] for d in report["diagnostics"]} == {"DP001"}
+    report = json.loads(run_cli("lint", DEMO, "--ignore", "DP001,SC", "--output-format", "json").out)
+    assert not {d["code"] for d in report["diagnostics"]} & {"DP001", "SC016", "SC008", "SC010"}
+
+
+def test_lint_reads_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (ROOT / DEMO).read_bytes()
+    result = run_cli("lint", "-", "--output-format", "concise", stdin=data)
+    assert "<stdin>:59: DP001" in result.out
+
+
+def test_rule_documentation_command() -> None:
+    result = run_cli("rule", "SP002")
+    assert result.code == 0
+    assert "## Why is this bad?" in result.out and "inconsistent-prompt-separator" in result.out
+    assert run_cli("rule", "exact-duplicate").code == 0
+    assert run_cli("rule", "XX999").code == 2
+    listing = run_cli("rule", "--all").out
+    assert listing.count("\n") == 43
