@@ -27,5 +27,15 @@ if __name__ == "__main__":
         if rejected.exists():
             rejected.unlink()
         src = ROOT / "fixtures" / "inputs" / case["input"]
-        code = main(["convert", str(src.relative_to(ROOT)), *case["args"], "-o", str(out), "--rejected", str(rejected)])
+        code = main(
+            [
+                "convert",
+                str(src.relative_to(ROOT)),
+                *case["args"],
+                "-o",
+                str(out),
+                "--rejected",
+                str(rejected),
+            ]
+        )
         print(case["name"], "exit", code)

@@ -42,8 +42,18 @@ def test_golden_conversion(case: dict, tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_output_is_utf8_lf_no_bom_and_not_ascii_escaped(tmp_path: Path) -> None:
     out = tmp_path / "gbk.jsonl"
-    run_cli("convert", str(FIXTURES / "inputs/faq_gbk.csv"), "--encoding", "gbk",
-            "--map", "prompt=问题", "--map", "completion=回答", "-o", str(out))
+    run_cli(
+        "convert",
+        str(FIXTURES / "inputs/faq_gbk.csv"),
+        "--encoding",
+        "gbk",
+        "--map",
+        "prompt=问题",
+        "--map",
+        "completion=回答",
+        "-o",
+        str(out),
+    )
     data = out.read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" not in data and data.endswith(b"\n")
@@ -62,15 +72,25 @@ def test_conversion_is_deterministic(tmp_path: Path) -> None:
 def test_rejected_rows_carry_reason_and_source(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     run_cli("convert", str(FIXTURES / "inputs/broken.jsonl"), "-o", str(out))
-    rejected = [orjson.loads(line) for line in (tmp_path / "out.rejected.jsonl").read_bytes().splitlines()]
+    rejected = [
+        orjson.loads(line) for line in (tmp_path / "out.rejected.jsonl").read_bytes().splitlines()
+    ]
     assert [r["source"]["line"] for r in rejected] == [2, 3]
     assert [r["reasons"][0]["code"] for r in rejected] == ["IO002", "IO003"]
     assert rejected[1]["input"] == ["not", "an", "object"]
 
 
 def test_template_placeholder_must_name_a_column(tmp_path: Path) -> None:
-    result = run_cli("convert", str(FIXTURES / "inputs/tickets.csv"), "--template", "Q: {bdy}",
-                     "--map", "completion=reply", "-o", str(tmp_path / "o.jsonl"))
+    result = run_cli(
+        "convert",
+        str(FIXTURES / "inputs/tickets.csv"),
+        "--template",
+        "Q: {bdy}",
+        "--map",
+        "completion=reply",
+        "-o",
+        str(tmp_path / "o.jsonl"),
+    )
     assert result.code == 2
     assert "no column 'bdy' (did you mean 'body'?)" in result.err
 
@@ -85,15 +105,25 @@ def test_unknown_layout_lists_columns(tmp_path: Path) -> None:
 
 
 def test_several_sheets_without_sheet_lists_them(tmp_path: Path) -> None:
-    result = run_cli("convert", str(FIXTURES / "inputs/faq_two_sheets.xlsx"), "-o", str(tmp_path / "o.jsonl"))
+    result = run_cli(
+        "convert", str(FIXTURES / "inputs/faq_two_sheets.xlsx"), "-o", str(tmp_path / "o.jsonl")
+    )
     assert result.code == 1
     assert "notes, faq" in result.err and "--sheet" in result.err
 
 
 def test_sheet_is_picked_by_the_mapped_columns(tmp_path: Path) -> None:
     out = tmp_path / "o.jsonl"
-    result = run_cli("convert", str(FIXTURES / "inputs/faq_two_sheets.xlsx"), "--map", "prompt=Question",
-                     "--map", "completion=Answer", "-o", str(out))
+    result = run_cli(
+        "convert",
+        str(FIXTURES / "inputs/faq_two_sheets.xlsx"),
+        "--map",
+        "prompt=Question",
+        "--map",
+        "completion=Answer",
+        "-o",
+        str(out),
+    )
     assert result.code == 0
     assert out.read_bytes() == (GOLDEN / "faq_xlsx_completion.jsonl").read_bytes()
 

@@ -54,7 +54,11 @@ def test_delimiter_sniffing(sample: str, expected: str) -> None:
 
 def test_semicolon_csv_with_decimal_commas() -> None:
     rows = rows_of(INPUTS / "faq_semicolon.csv")
-    assert rows[0][1] == {"frage": "Wie spät ist es?", "antwort": "Es ist drei Uhr.", "preis": "1,50"}
+    assert rows[0][1] == {
+        "frage": "Wie spät ist es?",
+        "antwort": "Es ist drei Uhr.",
+        "preis": "1,50",
+    }
 
 
 @pytest.mark.parametrize(
@@ -65,7 +69,9 @@ def test_semicolon_csv_with_decimal_commas() -> None:
         ("faq_shift_jis.csv", "shift_jis", "質問", "駅はどこですか？"),
     ],
 )
-def test_encodings_transcode_with_encoding(name: str, encoding: str, column: str, first: str) -> None:
+def test_encodings_transcode_with_encoding(
+    name: str, encoding: str, column: str, first: str
+) -> None:
     rows = rows_of(INPUTS / name, encoding=encoding)
     assert rows[0][1][column] == first
 
@@ -152,7 +158,10 @@ def test_jsonl_slots_keep_order_with_rejections() -> None:
     opened = open_input(str(INPUTS / "broken.jsonl"), RunOptions())
     slots = list(iter_slots(opened.source))
     assert [(s.index, s.line, s.record is not None) for s in slots] == [
-        (0, 1, True), (1, 2, False), (2, 3, False), (3, 5, True),
+        (0, 1, True),
+        (1, 2, False),
+        (2, 3, False),
+        (3, 5, True),
     ]
 
 

@@ -40,7 +40,11 @@ def test_json_report_matches_its_schema(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.chdir(ROOT)
     schema = json.loads((ROOT / "docs" / "json-report.schema.json").read_text(encoding="utf-8"))
     for source in (DEMO, MIXED, "fixtures/inputs/tickets.csv"):
-        extra = ["--to", "chat", "--map", "user=body", "--map", "assistant=reply"] if source.endswith(".csv") else []
+        extra = (
+            ["--to", "chat", "--map", "user=body", "--map", "assistant=reply"]
+            if source.endswith(".csv")
+            else []
+        )
         report = json.loads(run_cli("lint", source, *extra, "--output-format", "json").out)
         jsonschema.validate(report, schema)
         assert report["version"] == 1
@@ -58,10 +62,22 @@ def test_json_report_dataset_findings_have_null_record(monkeypatch: pytest.Monke
 
 def test_converted_table_diagnostics_name_the_column(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    out = run_cli("lint", "fixtures/inputs/tickets.csv", "--to", "chat", "--map", "user=body",
-                  "--map", "assistant=reply", "--output-format", "json").out
+    out = run_cli(
+        "lint",
+        "fixtures/inputs/tickets.csv",
+        "--to",
+        "chat",
+        "--map",
+        "user=body",
+        "--map",
+        "assistant=reply",
+        "--output-format",
+        "json",
+    ).out
     empty = [d for d in json.loads(out)["diagnostics"] if d["code"] == "SC006"]
-    assert [(d["line"], d["column"], d["pointer"]) for d in empty] == [(4, "reply", "/messages/1/content")]
+    assert [(d["line"], d["column"], d["pointer"]) for d in empty] == [
+        (4, "reply", "/messages/1/content")
+    ]
 
 
 def test_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,9 +111,13 @@ def test_github_format_is_default_under_actions(monkeypatch: pytest.MonkeyPatch)
 def test_select_by_prefix_group_and_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     for selector in ("DP", "duplicates", "exact-duplicate", "DP001"):
-        report = json.loads(run_cli("lint", DEMO, "--select", selector, "--output-format", "json").out)
+        report = json.loads(
+            run_cli("lint", DEMO, "--select", selector, "--output-format", "json").out
+        )
         assert {d["code"] for d in report["diagnostics"]} == {"DP001"}
-    report = json.loads(run_cli("lint", DEMO, "--ignore", "DP001,SC", "--output-format", "json").out)
+    report = json.loads(
+        run_cli("lint", DEMO, "--ignore", "DP001,SC", "--output-format", "json").out
+    )
     assert not {d["code"] for d in report["diagnostics"]} & {"DP001", "SC016", "SC008", "SC010"}
 
 

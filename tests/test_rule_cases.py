@@ -62,14 +62,15 @@ def options(code: str, case: dict[str, Any]) -> dict[str, Any]:
 def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     path = write_input(tmp_path, case)
     report = api.lint(path, **options(code, case))
-    found = sorted(
-        (d.line, d.pointer or "") for d in report.diagnostics if d.code == code
-    )
+    found = sorted((d.line, d.pointer or "") for d in report.diagnostics if d.code == code)
     expected = sorted((e.get("line"), e.get("pointer", "")) for e in case["expect"])
     assert found == expected, [d.message for d in report.diagnostics]
     for e, d in zip(
         sorted(case["expect"], key=lambda e: (e.get("line") or 0, e.get("pointer", ""))),
-        sorted((d for d in report.diagnostics if d.code == code), key=lambda d: (d.line or 0, d.pointer or "")),
+        sorted(
+            (d for d in report.diagnostics if d.code == code),
+            key=lambda d: (d.line or 0, d.pointer or ""),
+        ),
         strict=True,
     ):
         if "message" in e:

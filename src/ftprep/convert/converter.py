@@ -267,7 +267,11 @@ def _loosely_native(sample: Any) -> str | None:
         return "chat"
     if {"prompt", "completion"} <= keys:
         return "prompt-completion"
-    if "input" in keys and keys & {"preferred_output", "non_preferred_output", "preferred_completion"}:
+    if "input" in keys and keys & {
+        "preferred_output",
+        "non_preferred_output",
+        "preferred_completion",
+    }:
         return "preference"
     return None
 

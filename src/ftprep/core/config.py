@@ -216,11 +216,14 @@ def resolve_model(name: str) -> ModelInfo:
     key = aliases.get(key, key)
     if key in models:
         return models[key]
-    # A dated snapshot we do not list: match the longest known prefix.
-    for known in sorted(models, key=len, reverse=True):
-        base = known.rsplit("-20", 1)[0]
-        if key.startswith(base):
-            return models[known]
+    # Another dated snapshot of a model we list (gpt-4o-2024-11-20): use the listed one.
+    import re
+
+    dated = re.fullmatch(r"(.+)-\d{4}-\d{2}-\d{2}", key)
+    if dated:
+        for known in sorted(models):
+            if known.rsplit("-20", 1)[0] == dated.group(1):
+                return models[known]
     raise ConfigError(
         f"unknown model {name!r}{_did_you_mean(key, list(models) + list(aliases))}; "
         f"known: {', '.join(sorted(models))} (edit rules/models.toml to add one)"

@@ -241,6 +241,8 @@ class _JobRunner:
 
 
 _WORKER: _JobRunner | None = None
+# Below this size forking workers costs more than it saves (pre-commit runs on small files).
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 
 def _worker_run(job: Job) -> tuple[JobOutput, list[Diagnostic], list[Any], Counter]:
@@ -301,7 +303,7 @@ def lint_source(
             progress(out.bytes_read)
 
     jobs = source.jobs()
-    if workers > 1 and source.size > 8 * 1024 * 1024:
+    if workers > 1 and source.size > PARALLEL_MIN_BYTES:
         _run_parallel(jobs, runner, workers, absorb)
     else:
         for job in jobs:

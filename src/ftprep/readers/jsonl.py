@@ -19,11 +19,11 @@ from typing import Any
 import orjson
 
 from ftprep.core.diagnostic import Finding
-from ftprep.core.pointer import escape
 from ftprep.core.fix import Applicability, Edit, Fix
 from ftprep.core.linter import JobOutput, Rejection
 from ftprep.core.location import SourceInfo
 from ftprep.core.model import Record
+from ftprep.core.pointer import escape
 from ftprep.readers.base import (
     BOM,
     ReadError,

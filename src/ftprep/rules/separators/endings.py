@@ -113,6 +113,14 @@ class EndingStats:
         ending = ending_of(text)
         i = self._id(ending)
         self.counts[i] += 1
+        if self.track_records:
+            self.indexes.append(index)
+            self.ids.append(i)
+            self.repeats.append(1 if ending and text.find(ending) < len(text) - len(ending) else 0)
+        if not text:
+            # Empty texts are SC006's business; like OpenAI's tool (which dropped them first),
+            # they do not erase the common prefix or ending of the others.
+            return
         if self.common is None:
             self.common, self.prefix, self.min_length = text, text, len(text)
         else:
@@ -132,10 +140,6 @@ class EndingStats:
             if len(self.distinct) > MAX_DISTINCT:
                 self.distinct_overflow = True
                 self.distinct = Counter()
-        if self.track_records:
-            self.indexes.append(index)
-            self.ids.append(i)
-            self.repeats.append(1 if ending and text.find(ending) < len(text) - len(ending) else 0)
 
     def merge(self, other: EndingStats) -> None:
         remap = array("I", (self._id(w) for w in other.words))

@@ -1,0 +1,67 @@
+"""Every rule is documented in fixed sections, registered once, and named as an offence."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ftprep.core.rule import Scope
+from ftprep.rules import REGISTRY, RESERVED
+
+SECTIONS = [
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "## Use instead",
+    "## Options",
+    "## Fix safety",
+    "## References",
+]
+
+
+@pytest.mark.parametrize("code", list(REGISTRY))
+def test_docstring_sections_in_order(code: str) -> None:
+    doc = REGISTRY[code].doc()
+    positions = [doc.find(section) for section in SECTIONS]
+    assert all(p >= 0 for p in positions), (
+        f"{code} lacks {[s for s, p in zip(SECTIONS, positions) if p < 0]}"
+    )
+    assert positions == sorted(positions), f"{code} sections out of order"
+    for section in SECTIONS:
+        body = doc.split(section, 1)[1].split("##", 1)[0].strip()
+        assert body, f"{code}: {section} is empty"
+
+
+@pytest.mark.parametrize("code", list(REGISTRY))
+def test_metadata(code: str) -> None:
+    cls = REGISTRY[code]
+    assert cls.code == code
+    assert re.fullmatch(r"[A-Z]{2}\d{3}", code)
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", cls.name)
+    assert cls.group and cls.targets
+    assert isinstance(cls.scope, Scope)
+    module = cls.__module__.rsplit(".", 1)[1]
+    assert module == cls.name.replace("-", "_"), "one module per rule, named after it"
+    if cls.Options.model_fields:
+        for name, field in cls.Options.model_fields.items():
+            assert field.description, f"{code} option {name} has no docstring"
+            assert f"`{name.replace('_', '-')}`" in cls.doc(), f"{code} does not document {name}"
+
+
+def test_codes_and_names_are_unique() -> None:
+    names = [cls.name for cls in REGISTRY.values()]
+    assert len(names) == len(set(names))
+    assert not set(RESERVED) & set(REGISTRY)
+
+
+def test_catalogue_names_match_rules_md() -> None:
+    """The names in ../shared/RULES.md are a contract; keep them when it is present."""
+    from .conftest import ROOT
+
+    rules_md = ROOT.parent / "shared" / "RULES.md"
+    if not rules_md.exists():
+        pytest.skip("shared/RULES.md is not beside this checkout")
+    table = dict(re.findall(r"^\| ([A-Z]{2}\d{3}) \| ([a-z-]+) \|", rules_md.read_text(), re.M))
+    for code, cls in REGISTRY.items():
+        assert table[code] == cls.name, code

