@@ -190,3 +190,15 @@ def test_unknown_extension_and_directory(tmp_path: Path) -> None:
         open_source(str(INPUTS / "README.txt"))
     with pytest.raises(ReadError, match="directory"):
         open_source(str(tmp_path) + "/", ReadOptions(format="jsonl"))
+
+
+def test_cell_cut_at_excels_limit_is_reported(tmp_path: Path) -> None:
+    from ftprep import api
+
+    path = tmp_path / "long.csv"
+    path.write_text("text,label\n" + "x" * 32767 + ",a\nshort,b\n", encoding="utf-8")
+    report = api.lint(
+        str(path), select=["IO007"], mapping={"prompt": "text", "completion": "label"}
+    )
+    assert [(d.line, d.pointer) for d in report.diagnostics] == [(2, "/prompt")]
+    assert "32,767" in report.diagnostics[0].message

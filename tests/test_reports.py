@@ -56,7 +56,7 @@ def test_json_report_dataset_findings_have_null_record(monkeypatch: pytest.Monke
     report = json.loads(run_cli("lint", DEMO, "--output-format", "json").out)
     sc016 = [d for d in report["diagnostics"] if d["code"] == "SC016"]
     assert sc016 and sc016[0]["record"] is None
-    dup = [d for d in report["diagnostics"] if d["code"] == "DP001"][0]
+    dup = next(d for d in report["diagnostics"] if d["code"] == "DP001")
     assert dup["related"][0]["line"] == 6 and dup["fix"]["applicability"] == "safe"
 
 

@@ -25,7 +25,7 @@ def test_docstring_sections_in_order(code: str) -> None:
     doc = REGISTRY[code].doc()
     positions = [doc.find(section) for section in SECTIONS]
     assert all(p >= 0 for p in positions), (
-        f"{code} lacks {[s for s, p in zip(SECTIONS, positions) if p < 0]}"
+        f"{code} lacks {[s for s, p in zip(SECTIONS, positions, strict=False) if p < 0]}"
     )
     assert positions == sorted(positions), f"{code} sections out of order"
     for section in SECTIONS:

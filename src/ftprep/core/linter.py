@@ -161,6 +161,7 @@ class _JobRunner:
     def __init__(self, plan: LintPlan, ctx: RuleContext) -> None:
         self.plan = plan
         self.ctx = ctx
+        self._batch_kinds: set[Kind | None] = set()
         self.record_rules = [
             (p, p.cls(p.options, ctx))
             for p in plan.rules
@@ -187,22 +188,15 @@ class _JobRunner:
             p = plan.by_code.get(code)
             if p is not None:
                 diagnostics.append(_stamp(p, finding, info, ctx.split, finding.line))
+        records = out.records
+        self._batch_kinds = {r.kind for r in records}
         for p, rule in self.record_rules:
-            targets = p.cls.targets
-            for record in out.records:
-                if record.kind in targets:
-                    for f in rule.check_record(record):
-                        if f.record is None:
-                            f.record = record.index
-                        diagnostics.append(_stamp(p, f, info, ctx.split, record.line))
+            self._check(p, rule, records, diagnostics, fill_record=True)
         states = []
+        ctx.extra["shared"] = {}  # per-job state that rules of one family share
         for p in self.dataset_rules:
             rule = p.cls(p.options, ctx)
-            targets = p.cls.targets
-            for record in out.records:
-                if record.kind in targets:
-                    for f in rule.check_record(record):
-                        diagnostics.append(_stamp(p, f, info, ctx.split, record.line))
+            self._check(p, rule, records, diagnostics, fill_record=False)
             states.append(rule.state())
         # Records are not needed past this point: keep the job output light for pickling.
         out.records = []
@@ -210,12 +204,36 @@ class _JobRunner:
         out.rejected = []
         return out, diagnostics, states, kinds
 
+    def _check(
+        self,
+        p: PlannedRule,
+        rule: Rule,
+        records: list[Record],
+        diagnostics: list[Diagnostic],
+        fill_record: bool,
+    ) -> None:
+        """The hot loop: most calls find nothing and return an empty sequence."""
+        targets = p.cls.targets
+        if self._batch_kinds.isdisjoint(targets):
+            return  # e.g. the chat rules on a batch of completion records
+        check = rule.check_record
+        info, split = self.ctx_info, self.ctx.split
+        for record in records:
+            if record.kind in targets:
+                found = check(record)
+                if found:
+                    for f in found:
+                        if fill_record and f.record is None:
+                            f.record = record.index
+                        diagnostics.append(_stamp(p, f, info, split, record.line))
+
     @property
     def ctx_info(self) -> SourceInfo:
         return self.ctx.extra["info"]
 
     def _count_tokens(self, records: list[Record]) -> None:
         counter = self.ctx.tokens
+        count = counter.count
         for record in records:
             data = record.data
             kind = record.kind
@@ -224,8 +242,12 @@ class _JobRunner:
                 total += counter.count_tools(data.get("tools"))
             elif kind is Kind.COMPLETION:
                 p, c = data.get("prompt"), data.get("completion")
-                trained = counter.count_value(c)
-                total = counter.count_value(p) + trained
+                if type(p) is str and type(c) is str:  # the common case, without dispatch
+                    trained = count(c)
+                    total = count(p) + trained
+                else:
+                    trained = counter.count_value(c)
+                    total = counter.count_value(p) + trained
             else:
                 inp = data.get("input")
                 total = (
@@ -274,6 +296,7 @@ def lint_source(
         file=source.info.file, split=split, profile=plan.profile, model=plan.model, kind=plan.kind
     )
     ctx.extra["info"] = source.info
+    ctx.extra["shared"] = {}
     main_rules = [
         (p, p.cls(p.options, ctx))
         for p in plan.rules

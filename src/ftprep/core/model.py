@@ -40,6 +40,19 @@ class Record:
     trained_tokens: int | None = None
     # Column the record came from when that is a single column (CSV/XLSX), for locations.
     column: str | None = None
+    # Facts derived from the data that several rules use (its texts, how a field ends),
+    # computed once per record per lint pass.
+    cache: dict[str, Any] | None = None
+
+    def cached(self, key: str, compute: Any) -> Any:
+        cache = self.cache
+        if cache is None:
+            cache = self.cache = {}
+        try:
+            return cache[key]
+        except KeyError:
+            value = cache[key] = compute(self)
+            return value
 
 
 def detect_kind(data: dict[str, Any]) -> Kind | None:

@@ -1,7 +1,9 @@
 """The rule contract: metadata as class constants, checks as generators.
 
-A rule never prints and never decides its own code or severity: it yields
-:class:`~ftprep.core.diagnostic.Finding` objects and the engine stamps them. Record-scope
+A rule never prints and never decides its own code or severity: it returns (or yields)
+:class:`~ftprep.core.diagnostic.Finding` objects and the engine stamps them.
+``check_record`` runs once per record per rule, a million times on a large file, so hot
+rules return a list (empty when the record is fine) rather than build a generator. Record-scope
 rules look at one record at a time. Dataset-scope rules keep compact state (counters,
 hashes, small arrays) while records stream past and report in :meth:`Rule.finish`; their
 state must be mergeable with :meth:`Rule.merge` because the engine runs chunks of a large
@@ -112,6 +114,7 @@ class Rule:
         return iter(())
 
     def check_record(self, record: Record) -> Iterable[Finding]:
+        """Findings for one record; an empty sequence (not a generator) when it is fine."""
         return ()
 
     def finish(self) -> Iterable[Finding]:

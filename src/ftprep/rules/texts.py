@@ -26,7 +26,16 @@ def message_texts(messages: Any, base: str) -> Iterator[tuple[str, str, str]]:
                     yield f"{base}/{i}/content/{j}/text", part["text"], role
 
 
-def record_texts(record: Record) -> Iterator[tuple[str, str, str]]:
+def record_texts(record: Record) -> list[tuple[str, str, str]]:
+    """(pointer, text, role) for every trainable text of a record, computed once per record."""
+    return record.cached("texts", _texts)
+
+
+def _texts(record: Record) -> list[tuple[str, str, str]]:
+    return list(_iter_texts(record))
+
+
+def _iter_texts(record: Record) -> Iterator[tuple[str, str, str]]:
     """(pointer, text, role) for every trainable text of a record.
 
     The role is ``prompt``/``completion`` for completion records and the message role

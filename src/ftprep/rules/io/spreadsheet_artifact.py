@@ -16,6 +16,9 @@ _FORMULA = re.compile(r"^=[A-Z][A-Z0-9.]*\(|^=[A-Z]{1,3}\$?[0-9]+\b")
 _INTEGER = re.compile(r"^-?[0-9]+$")
 _FLOAT_INT = re.compile(r"^-?[0-9]+\.0$")
 _MAX_EXAMPLES = 1000
+_SUSPECT_START = "= \t\n\r"
+_SUSPECT_END = " \t\n\r"
+_CUT_MESSAGE = "the value is exactly 32,767 characters, Excel's cell limit: it was probably cut off"
 
 
 class _ColumnState:
@@ -73,34 +76,40 @@ class SpreadsheetArtifact(Rule):
         super().__init__(options, ctx)
         self.columns: dict[str, _ColumnState] = {}
 
-    def check_record(self, record: Record) -> Iterable[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         for pointer, text, _role in record_texts(record):
+            column = self._column(pointer)
+            if len(text) > 20 and text[0] not in _SUSPECT_START and text[-1] not in _SUSPECT_END:
+                # Long text that neither starts like a formula nor ends in whitespace: only
+                # Excel's cell-size cut can apply. (Most texts take this short path.)
+                column.values += 1
+                if len(text) == EXCEL_CELL_LIMIT:
+                    out.append(Finding(_CUT_MESSAGE, pointer=pointer))
+                continue
             stripped = text.strip()
             if not stripped:
                 continue
+            column.values += 1
             if stripped in EXCEL_ERRORS:
-                yield Finding(f"the value is the Excel error {stripped}", pointer=pointer)
+                out.append(Finding(f"the value is the Excel error {stripped}", pointer=pointer))
             elif stripped in NAN_TEXTS:
-                yield Finding(
-                    f"the value is the text {stripped!r}, left by an export of an empty cell",
-                    pointer=pointer,
+                out.append(
+                    Finding(
+                        f"the value is the text {stripped!r}, left by an export of an empty cell",
+                        pointer=pointer,
+                    )
                 )
             elif _FORMULA.match(stripped):
-                yield Finding(f"the value is formula text {show(stripped)}", pointer=pointer)
+                out.append(Finding(f"the value is formula text {show(stripped)}", pointer=pointer))
             elif len(text) == EXCEL_CELL_LIMIT:
-                yield Finding(
-                    "the value is exactly 32,767 characters, Excel's cell limit: it was "
-                    "probably cut off",
-                    pointer=pointer,
-                )
-            self._column(pointer).values += 1
+                out.append(Finding(_CUT_MESSAGE, pointer=pointer))
             if len(stripped) <= 20:
                 if _INTEGER.match(stripped):
-                    self._column(pointer).integers += 1
-                elif _FLOAT_INT.match(stripped):
-                    col = self._column(pointer)
-                    if len(col.float_ints) < _MAX_EXAMPLES:
-                        col.float_ints.append((record.index, stripped))
+                    column.integers += 1
+                elif _FLOAT_INT.match(stripped) and len(column.float_ints) < _MAX_EXAMPLES:
+                    column.float_ints.append((record.index, stripped))
+        return out
 
     def _column(self, pointer: str) -> _ColumnState:
         col = self.columns.get(pointer)

@@ -57,7 +57,7 @@ class CommonCompletionPrefix(FieldEndingRule):
     def finish(self) -> Iterator[Finding]:
         s = self.stats
         prefix = s.prefix or ""
-        if s.n < 2 or len(prefix) < self.options.min_length or s.all_identical:  # type: ignore[attr-defined]
+        if s.n < 2 or len(prefix) < self.options.min_length:  # type: ignore[attr-defined]
             return
         if s.min_length is not None and s.min_length <= len(prefix):
             return

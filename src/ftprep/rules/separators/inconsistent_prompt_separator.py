@@ -52,7 +52,6 @@ class InconsistentPromptSeparator(FieldEndingRule):
     fix_availability = FixAvailability.ALWAYS
     Options = Options
     field = "prompt"
-    track_records = True
 
     def finish(self) -> Iterator[Finding]:
         s = self.stats

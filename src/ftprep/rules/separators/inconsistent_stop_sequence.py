@@ -52,7 +52,6 @@ class InconsistentStopSequence(FieldEndingRule):
     fix_availability = FixAvailability.ALWAYS
     Options = Options
     field = "completion"
-    track_records = True
 
     def finish(self) -> Iterator[Finding]:
         s = self.stats

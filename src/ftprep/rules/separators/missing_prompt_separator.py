@@ -60,7 +60,6 @@ class MissingPromptSeparator(FieldEndingRule):
     fix_availability = FixAvailability.SOMETIMES
     Options = Options
     field = "prompt"
-    candidates = (*PROMPT_SEPARATORS, PROMPT_FALLBACK)
 
     def finish(self) -> Iterator[Finding]:
         s = self.stats

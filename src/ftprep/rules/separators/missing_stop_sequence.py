@@ -58,7 +58,6 @@ class MissingStopSequence(FieldEndingRule):
     fix_availability = FixAvailability.SOMETIMES
     Options = Options
     field = "completion"
-    candidates = (*STOP_SEQUENCES, STOP_FALLBACK)
 
     def finish(self) -> Iterator[Finding]:
         s = self.stats

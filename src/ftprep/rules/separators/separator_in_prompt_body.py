@@ -45,7 +45,6 @@ class SeparatorInPromptBody(FieldEndingRule):
     default_severity = Severity.WARNING
     Options = Options
     field = "prompt"
-    track_records = True
 
     def finish(self) -> Iterator[Finding]:
         found = self.stats.dominant(self.options.min_share)  # type: ignore[attr-defined]

@@ -45,7 +45,6 @@ class StopSequenceInCompletionBody(FieldEndingRule):
     default_severity = Severity.WARNING
     Options = Options
     field = "completion"
-    track_records = True
 
     def finish(self) -> Iterator[Finding]:
         if self.stats.is_classification:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Kind, Record
@@ -45,10 +43,11 @@ class ConsecutiveSameRole(Rule):
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         messages = record.data.get("messages")
         if not isinstance(messages, list):
-            return
+            return out
         for i in range(1, len(messages)):
             a, b = messages[i - 1], messages[i]
             if not (isinstance(a, dict) and isinstance(b, dict)):
@@ -65,6 +64,11 @@ class ConsecutiveSameRole(Rule):
                     edits=(Edit("merge-next", record.index, f"/messages/{i - 1}", value="\n\n"),),
                     applicability=Applicability.UNSAFE,
                 )
-            yield Finding(
-                f"two {role} turns in a row ({i - 1} and {i})", pointer=f"/messages/{i}", fix=fix
+            out.append(
+                Finding(
+                    f"two {role} turns in a row ({i - 1} and {i})",
+                    pointer=f"/messages/{i}",
+                    fix=fix,
+                )
             )
+        return out

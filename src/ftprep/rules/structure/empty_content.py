@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Record
@@ -46,19 +44,23 @@ class EmptyContent(Rule):
     default_severity = Severity.ERROR
     fix_availability = FixAvailability.ALWAYS
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         for pointer, text, role in record_texts(record):
             if text.strip():
                 continue
             trained = role in _TRAINED
             what = "completion" if role == "completion" else f"{role or 'message'} text"
-            yield Finding(
-                f"{what} is {'empty' if not text else 'only whitespace'}",
-                pointer=pointer,
-                severity_override=None if trained else Severity.WARNING,
-                fix=Fix(
-                    title="Drop this record",
-                    edits=(Edit("drop-record", record.index),),
-                    applicability=Applicability.UNSAFE,
-                ),
+            out.append(
+                Finding(
+                    f"{what} is {'empty' if not text else 'only whitespace'}",
+                    pointer=pointer,
+                    severity_override=None if trained else Severity.WARNING,
+                    fix=Fix(
+                        title="Drop this record",
+                        edits=(Edit("drop-record", record.index),),
+                        applicability=Applicability.UNSAFE,
+                    ),
+                )
             )
+        return out

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Kind, Record
@@ -47,10 +46,11 @@ class InvalidContentPart(Rule):
     targets = frozenset({Kind.CHAT})
     default_severity = Severity.ERROR
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         messages = record.data.get("messages")
         if not isinstance(messages, list):
-            return
+            return out
         for i, m in enumerate(messages):
             if not isinstance(m, dict) or not isinstance(m.get("content"), list):
                 continue
@@ -58,35 +58,44 @@ class InvalidContentPart(Rule):
             for j, part in enumerate(m["content"]):
                 p = f"/messages/{i}/content/{j}"
                 if not isinstance(part, dict):
-                    yield Finding("content part is not an object", pointer=p)
+                    out.append(Finding("content part is not an object", pointer=p))
                     continue
                 kind = part.get("type")
                 if kind not in PART_TYPES:
-                    yield Finding(
-                        f"content part type {kind!r} is not one of {', '.join(PART_TYPES)}",
-                        pointer=p + "/type",
+                    out.append(
+                        Finding(
+                            f"content part type {kind!r} is not one of {', '.join(PART_TYPES)}",
+                            pointer=p + "/type",
+                        )
                     )
                 elif kind == "text" and not isinstance(part.get("text"), str):
                     keys = ", ".join(k for k in part if k != "type")
-                    yield Finding(
-                        f"text part has no string `text` (keys: {keys or 'none'})", pointer=p
+                    out.append(
+                        Finding(
+                            f"text part has no string `text` (keys: {keys or 'none'})", pointer=p
+                        )
                     )
                 elif kind == "image_url":
                     if role == "assistant":
-                        yield Finding("image in an assistant message", pointer=p)
+                        out.append(Finding("image in an assistant message", pointer=p))
                     image = part.get("image_url")
                     url = image.get("url") if isinstance(image, dict) else None
                     if not isinstance(url, str):
-                        yield Finding("image part has no `image_url.url` string", pointer=p)
+                        out.append(Finding("image part has no `image_url.url` string", pointer=p))
                     elif url.startswith("data:"):
                         if not DATA_URL.match(url[:200] + ("" if len(url) <= 200 else "A")):
-                            yield Finding(
-                                "malformed image data URL (expected "
-                                "data:image/png|jpeg|webp|gif;base64,...)",
-                                pointer=p + "/image_url/url",
+                            out.append(
+                                Finding(
+                                    "malformed image data URL (expected "
+                                    "data:image/png|jpeg|webp|gif;base64,...)",
+                                    pointer=p + "/image_url/url",
+                                )
                             )
                     elif not url.startswith(("https://", "http://")):
-                        yield Finding(
-                            f"image URL {url[:60]!r} is neither http(s) nor a data URL",
-                            pointer=p + "/image_url/url",
+                        out.append(
+                            Finding(
+                                f"image URL {url[:60]!r} is neither http(s) nor a data URL",
+                                pointer=p + "/image_url/url",
+                            )
                         )
+        return out

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
@@ -43,39 +41,50 @@ class InvalidPreferencePair(Rule):
     targets = frozenset({Kind.PREFERENCE})
     default_severity = Severity.ERROR
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         data = record.data
         inp = data.get("input")
         if not isinstance(inp, dict):
             if "input" in data:
-                yield Finding("`input` is not an object with `messages`", pointer="/input")
+                out.append(Finding("`input` is not an object with `messages`", pointer="/input"))
         else:
             messages = inp.get("messages")
             if not isinstance(messages, list) or not messages:
-                yield Finding("`input.messages` is missing or empty", pointer="/input/messages")
+                out.append(
+                    Finding("`input.messages` is missing or empty", pointer="/input/messages")
+                )
             elif isinstance(messages[-1], dict) and messages[-1].get("role") == "assistant":
-                yield Finding(
-                    "the input ends on an assistant turn; the outputs must answer it",
-                    pointer=f"/input/messages/{len(messages) - 1}",
+                out.append(
+                    Finding(
+                        "the input ends on an assistant turn; the outputs must answer it",
+                        pointer=f"/input/messages/{len(messages) - 1}",
+                    )
                 )
         outputs = []
         for key in ("preferred_output", "non_preferred_output"):
             if key not in data:
                 continue
-            out = data[key]
-            if not isinstance(out, list) or len(out) != 1:
-                n = len(out) if isinstance(out, list) else type(out).__name__
-                yield Finding(
-                    f"`{key}` must be a list of exactly one message (found {n})", pointer="/" + key
+            given = data[key]
+            if not isinstance(given, list) or len(given) != 1:
+                n = len(given) if isinstance(given, list) else type(given).__name__
+                out.append(
+                    Finding(
+                        f"`{key}` must be a list of exactly one message (found {n})",
+                        pointer="/" + key,
+                    )
                 )
                 continue
-            m = out[0]
+            m = given[0]
             if not isinstance(m, dict) or m.get("role") != "assistant":
-                yield Finding(f"`{key}` must hold an assistant message", pointer=f"/{key}/0")
+                out.append(Finding(f"`{key}` must hold an assistant message", pointer=f"/{key}/0"))
                 continue
             outputs.append(m.get("content"))
         if len(outputs) == 2 and outputs[0] == outputs[1]:
-            yield Finding(
-                "preferred and non-preferred outputs are identical",
-                pointer="/non_preferred_output/0/content",
+            out.append(
+                Finding(
+                    "preferred and non-preferred outputs are identical",
+                    pointer="/non_preferred_output/0/content",
+                )
             )
+        return out

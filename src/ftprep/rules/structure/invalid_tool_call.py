@@ -46,10 +46,11 @@ class InvalidToolCall(Rule):
     targets = frozenset({Kind.CHAT})
     default_severity = Severity.ERROR
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         messages = record.data.get("messages")
         if not isinstance(messages, list):
-            return
+            return out
         tools = record.data.get("tools")
         names = None
         if isinstance(tools, list):
@@ -67,26 +68,32 @@ class InvalidToolCall(Rule):
             if "tool_calls" in m:
                 calls = m["tool_calls"]
                 if m.get("role") != "assistant":
-                    yield Finding(
-                        f"`tool_calls` on a {m.get('role')} message", pointer=base + "/tool_calls"
+                    out.append(
+                        Finding(
+                            f"`tool_calls` on a {m.get('role')} message",
+                            pointer=base + "/tool_calls",
+                        )
                     )
                 if not isinstance(calls, list):
-                    yield Finding("`tool_calls` is not a list", pointer=base + "/tool_calls")
+                    out.append(Finding("`tool_calls` is not a list", pointer=base + "/tool_calls"))
                     continue
                 for j, call in enumerate(calls):
-                    yield from self._check_call(call, f"{base}/tool_calls/{j}", names, seen_ids)
+                    out.extend(self._check_call(call, f"{base}/tool_calls/{j}", names, seen_ids))
             if m.get("role") == "tool":
                 call_id = m.get("tool_call_id")
                 if not isinstance(call_id, str):
-                    yield Finding("tool message has no `tool_call_id`", pointer=base)
+                    out.append(Finding("tool message has no `tool_call_id`", pointer=base))
                 elif call_id not in seen_ids:
-                    yield Finding(
-                        f"tool result for call id {call_id!r}, which no earlier "
-                        "assistant message made",
-                        pointer=base + "/tool_call_id",
+                    out.append(
+                        Finding(
+                            f"tool result for call id {call_id!r}, which no earlier "
+                            "assistant message made",
+                            pointer=base + "/tool_call_id",
+                        )
                     )
                 else:
                     answered.add(call_id)
+        return out
 
     def _check_call(
         self, call: object, pointer: str, names: set[str] | None, seen_ids: set[str]

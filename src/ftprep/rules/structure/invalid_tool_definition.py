@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Kind, Record
@@ -45,47 +44,59 @@ class InvalidToolDefinition(Rule):
     targets = frozenset({Kind.CHAT})
     default_severity = Severity.ERROR
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         if "tools" not in record.data:
-            return
+            return out
         tools = record.data["tools"]
         if not isinstance(tools, list):
-            yield Finding("`tools` is not a list", pointer="/tools")
-            return
+            out.append(Finding("`tools` is not a list", pointer="/tools"))
+            return out
         seen: set[str] = set()
         for i, tool in enumerate(tools):
             p = f"/tools/{i}"
             if not isinstance(tool, dict):
-                yield Finding("tool definition is not an object", pointer=p)
+                out.append(Finding("tool definition is not an object", pointer=p))
                 continue
             if tool.get("type") != "function":
-                yield Finding(
-                    f"tool type is {tool.get('type')!r}, not 'function'", pointer=p + "/type"
+                out.append(
+                    Finding(
+                        f"tool type is {tool.get('type')!r}, not 'function'", pointer=p + "/type"
+                    )
                 )
             fn = tool.get("function")
             if not isinstance(fn, dict):
-                yield Finding("tool has no `function` object", pointer=p + "/function")
+                out.append(Finding("tool has no `function` object", pointer=p + "/function"))
                 continue
             name = fn.get("name")
             if not isinstance(name, str) or not FUNCTION_NAME.match(name):
-                yield Finding(
-                    f"function name {name!r} must match ^[a-zA-Z0-9_-]{{1,64}}$",
-                    pointer=p + "/function/name",
+                out.append(
+                    Finding(
+                        f"function name {name!r} must match ^[a-zA-Z0-9_-]{{1,64}}$",
+                        pointer=p + "/function/name",
+                    )
                 )
             elif name in seen:
-                yield Finding(f"function {name!r} is defined twice", pointer=p + "/function/name")
+                out.append(
+                    Finding(f"function {name!r} is defined twice", pointer=p + "/function/name")
+                )
             else:
                 seen.add(name)
             if "parameters" in fn:
                 params = fn["parameters"]
                 if not isinstance(params, dict):
-                    yield Finding(
-                        "`parameters` is not a JSON Schema object",
-                        pointer=p + "/function/parameters",
+                    out.append(
+                        Finding(
+                            "`parameters` is not a JSON Schema object",
+                            pointer=p + "/function/parameters",
+                        )
                     )
                 elif params.get("type", "object") != "object":
-                    yield Finding(
-                        f"`parameters` has type {params.get('type')!r}; a tool's "
-                        "parameters must be an object schema",
-                        pointer=p + "/function/parameters/type",
+                    out.append(
+                        Finding(
+                            f"`parameters` has type {params.get('type')!r}; a tool's "
+                            "parameters must be an object schema",
+                            pointer=p + "/function/parameters/type",
+                        )
                     )
+        return out

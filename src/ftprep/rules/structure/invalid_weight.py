@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
@@ -41,19 +39,25 @@ class InvalidWeight(Rule):
     targets = frozenset({Kind.CHAT})
     default_severity = Severity.ERROR
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         messages = record.data.get("messages")
         if not isinstance(messages, list):
-            return
+            return out
         for i, m in enumerate(messages):
             if not isinstance(m, dict) or "weight" not in m:
                 continue
             w = m["weight"]
             pointer = f"/messages/{i}/weight"
             if isinstance(w, bool) or w not in (0, 1) or isinstance(w, float):
-                yield Finding(f"weight is {w!r}; it must be the integer 0 or 1", pointer=pointer)
-            elif m.get("role") != "assistant":
-                yield Finding(
-                    f"weight on a {m.get('role')} message; only assistant turns carry a weight",
-                    pointer=pointer,
+                out.append(
+                    Finding(f"weight is {w!r}; it must be the integer 0 or 1", pointer=pointer)
                 )
+            elif m.get("role") != "assistant":
+                out.append(
+                    Finding(
+                        f"weight on a {m.get('role')} message; only assistant turns carry a weight",
+                        pointer=pointer,
+                    )
+                )
+        return out

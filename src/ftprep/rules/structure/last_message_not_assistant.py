@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Kind, Record
@@ -43,12 +41,13 @@ class LastMessageNotAssistant(Rule):
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         messages = record.data.get("messages")
         if not isinstance(messages, list) or not messages or not isinstance(messages[-1], dict):
-            return
+            return out
         if messages[-1].get("role") == "assistant":
-            return
+            return out
         last_assistant = max(
             (
                 i
@@ -73,8 +72,11 @@ class LastMessageNotAssistant(Rule):
                 ),
                 applicability=Applicability.UNSAFE,
             )
-        yield Finding(
-            f"the conversation ends on a {messages[-1].get('role')!s} turn",
-            pointer=f"/messages/{len(messages) - 1}",
-            fix=fix,
+        out.append(
+            Finding(
+                f"the conversation ends on a {messages[-1].get('role')!s} turn",
+                pointer=f"/messages/{len(messages) - 1}",
+                fix=fix,
+            )
         )
+        return out

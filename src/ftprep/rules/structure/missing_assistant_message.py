@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
@@ -42,15 +40,19 @@ class MissingAssistantMessage(Rule):
     targets = frozenset({Kind.CHAT})
     default_severity = Severity.ERROR
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         messages = record.data.get("messages")
         if not isinstance(messages, list) or not messages:
-            return
+            return out
         assistants = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
         if not assistants:
-            yield Finding("the conversation has no assistant message", pointer="/messages")
+            out.append(Finding("the conversation has no assistant message", pointer="/messages"))
         elif all(m.get("weight", 1) == 0 for m in assistants):
-            yield Finding(
-                "every assistant message has `weight: 0`, so nothing is trained",
-                pointer="/messages",
+            out.append(
+                Finding(
+                    "every assistant message has `weight: 0`, so nothing is trained",
+                    pointer="/messages",
+                )
             )
+        return out

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
@@ -41,10 +39,11 @@ class MissingContent(Rule):
     targets = frozenset({Kind.CHAT})
     default_severity = Severity.ERROR
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         messages = record.data.get("messages")
         if not isinstance(messages, list):
-            return
+            return out
         for i, m in enumerate(messages):
             if not isinstance(m, dict):
                 continue
@@ -52,12 +51,17 @@ class MissingContent(Rule):
             if "content" not in m:
                 if m.get("role") == "assistant" and calls:
                     continue
-                yield Finding(
-                    f"message {i} ({m.get('role')}) has no `content`", pointer=f"/messages/{i}"
+                out.append(
+                    Finding(
+                        f"message {i} ({m.get('role')}) has no `content`", pointer=f"/messages/{i}"
+                    )
                 )
             elif m["content"] is None and not (m.get("role") == "assistant" and calls):
-                yield Finding(
-                    f"message {i} ({m.get('role')}) has `content: null`; null is allowed only "
-                    "on an assistant message with `tool_calls`",
-                    pointer=f"/messages/{i}/content",
+                out.append(
+                    Finding(
+                        f"message {i} ({m.get('role')}) has `content: null`; null is allowed only "
+                        "on an assistant message with `tool_calls`",
+                        pointer=f"/messages/{i}/content",
+                    )
                 )
+        return out

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
@@ -41,18 +39,22 @@ class MissingMessages(Rule):
     targets = frozenset({Kind.CHAT})
     default_severity = Severity.ERROR
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         messages = record.data.get("messages")
         if "messages" not in record.data:
             keys = ", ".join(map(repr, record.data)) or "none"
-            yield Finding(f"no `messages` key; keys found: {keys}", pointer="")
+            out.append(Finding(f"no `messages` key; keys found: {keys}", pointer=""))
         elif not isinstance(messages, list):
-            yield Finding(
-                f"`messages` is a {type(messages).__name__}, not a list", pointer="/messages"
+            out.append(
+                Finding(
+                    f"`messages` is a {type(messages).__name__}, not a list", pointer="/messages"
+                )
             )
         elif not messages:
-            yield Finding("`messages` is empty", pointer="/messages")
+            out.append(Finding("`messages` is empty", pointer="/messages"))
         else:
             for i, m in enumerate(messages):
                 if not isinstance(m, dict):
-                    yield Finding(f"message {i} is not an object", pointer=f"/messages/{i}")
+                    out.append(Finding(f"message {i} is not an object", pointer=f"/messages/{i}"))
+        return out

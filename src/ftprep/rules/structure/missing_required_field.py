@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
@@ -61,7 +60,8 @@ class MissingRequiredField(Rule):
     default_severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         assert record.kind is not None
         keys = [str(k) for k in record.data]
         renames = {
@@ -84,4 +84,5 @@ class MissingRequiredField(Rule):
                         edits=(Edit("rename-key", record.index, "/" + near, value=field),),
                         applicability=Applicability.SAFE,
                     )
-            yield Finding(message, pointer="/" + field, fix=fix)
+            out.append(Finding(message, pointer="/" + field, fix=fix))
+        return out

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
@@ -62,16 +61,20 @@ class NonStringValue(Rule):
             )
         return Finding(f"{what} is a {_type(value)}, not text", pointer=pointer, fix=fix)
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         if record.kind is Kind.COMPLETION:
             for key in ("prompt", "completion"):
                 value = record.data.get(key)
                 if key in record.data and not isinstance(value, str):
-                    yield self._finding(record, "/" + key, value, f"`{key}`")
-            return
+                    out.append(self._finding(record, "/" + key, value, f"`{key}`"))
+            return out
         base = messages_base(record)
         for i, m in enumerate(messages_of(record) or []):
             if isinstance(m, dict) and "content" in m:
                 c = m["content"]
                 if c is not None and not isinstance(c, (str, list)):
-                    yield self._finding(record, f"{base}/{i}/content", c, f"message {i} content")
+                    out.append(
+                        self._finding(record, f"{base}/{i}/content", c, f"message {i} content")
+                    )
+        return out

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
@@ -41,12 +39,14 @@ class SystemMessageNotFirst(Rule):
     targets = frozenset({Kind.CHAT})
     default_severity = Severity.WARNING
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         messages = record.data.get("messages")
         if not isinstance(messages, list):
-            return
+            return out
         for i, m in enumerate(messages):
             if i > 0 and isinstance(m, dict) and m.get("role") == "system":
-                yield Finding(
-                    f"system message at position {i}, not first", pointer=f"/messages/{i}"
+                out.append(
+                    Finding(f"system message at position {i}, not first", pointer=f"/messages/{i}")
                 )
+        return out

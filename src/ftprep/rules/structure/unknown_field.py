@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Kind, Record
@@ -72,7 +70,8 @@ class UnknownField(Rule):
             ),
         )
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         assert record.kind is not None
         target = self.ctx.target
         record_keys = _DEFAULT_RECORD_KEYS[record.kind]
@@ -82,9 +81,9 @@ class UnknownField(Rule):
             folded = str(key).lstrip("\ufeff").strip().lower()
             if key not in record_keys and folded not in record_keys:
                 # `Prompt` or a BOM-prefixed key is a misspelt required key: SC002 renames it.
-                yield self._drop(record, "/" + str(key), str(key), "on a record")
+                out.append(self._drop(record, "/" + str(key), str(key), "on a record"))
         if record.kind is Kind.COMPLETION:
-            return
+            return out
         message_keys = target.message_keys or _DEFAULT_MESSAGE_KEYS
         base = messages_base(record)
         if record.kind is Kind.PREFERENCE:
@@ -93,9 +92,12 @@ class UnknownField(Rule):
                 allowed = target.input_keys or ("messages", "tools", "parallel_tool_calls")
                 for key in inp:
                     if key not in allowed:
-                        yield self._drop(record, f"/input/{key}", str(key), "in `input`")
+                        out.append(self._drop(record, f"/input/{key}", str(key), "in `input`"))
         for i, message in enumerate(messages_of(record) or []):
             if isinstance(message, dict):
                 for key in message:
                     if key not in message_keys:
-                        yield self._drop(record, f"{base}/{i}/{key}", str(key), "in a message")
+                        out.append(
+                            self._drop(record, f"{base}/{i}/{key}", str(key), "in a message")
+                        )
+        return out

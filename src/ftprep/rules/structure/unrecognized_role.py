@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Kind, Record
@@ -56,22 +54,23 @@ class UnrecognizedRole(Rule):
     default_severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         roles = self.ctx.target.roles
         base = messages_base(record)
         groups = [(base, messages_of(record) or [])]
         if record.kind is Kind.PREFERENCE:
             for key in ("preferred_output", "non_preferred_output"):
-                out = record.data.get(key)
-                if isinstance(out, list):
-                    groups.append(("/" + key, out))
+                outputs = record.data.get(key)
+                if isinstance(outputs, list):
+                    groups.append(("/" + key, outputs))
         for prefix, messages in groups:
             for i, message in enumerate(messages):
                 if not isinstance(message, dict):
                     continue
                 pointer = f"{prefix}/{i}/role"
                 if "role" not in message:
-                    yield Finding(f"message {i} has no `role`", pointer=pointer)
+                    out.append(Finding(f"message {i} has no `role`", pointer=pointer))
                     continue
                 role = message["role"]
                 if role in roles:
@@ -87,4 +86,7 @@ class UnrecognizedRole(Rule):
                         applicability=Applicability.SAFE,
                     )
                 accepted = ", ".join(roles)
-                yield Finding(f"role {role!r} is not one of {accepted}", pointer=pointer, fix=fix)
+                out.append(
+                    Finding(f"role {role!r} is not one of {accepted}", pointer=pointer, fix=fix)
+                )
+        return out

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Record
@@ -48,17 +46,21 @@ class ExampleOverTokenLimit(Rule):
     needs_tokens = True
     Options = Options
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         limit = self.options.max_tokens or self.ctx.model.max_tokens  # type: ignore[attr-defined]
         if record.tokens is not None and record.tokens > limit:
-            yield Finding(
-                f"{record.tokens:,} tokens, over the {limit:,}-token limit of "
-                f"{self.ctx.model.name} ({self.ctx.model.encoding}); training would cut the "
-                f"last {record.tokens - limit:,} tokens",
-                fix=Fix(
-                    title="Drop this example",
-                    edits=(Edit("drop-record", record.index),),
-                    applicability=Applicability.UNSAFE,
-                ),
-                data={"tokens": record.tokens, "limit": limit},
+            out.append(
+                Finding(
+                    f"{record.tokens:,} tokens, over the {limit:,}-token limit of "
+                    f"{self.ctx.model.name} ({self.ctx.model.encoding}); training would cut the "
+                    f"last {record.tokens - limit:,} tokens",
+                    fix=Fix(
+                        title="Drop this example",
+                        edits=(Edit("drop-record", record.index),),
+                        applicability=Applicability.UNSAFE,
+                    ),
+                    data={"tokens": record.tokens, "limit": limit},
+                )
             )
+        return out

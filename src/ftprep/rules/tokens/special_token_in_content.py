@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Record
@@ -47,14 +46,18 @@ class SpecialTokenInContent(Rule):
     group = "tokens"
     default_severity = Severity.ERROR
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         for pointer, text, _role in record_texts(record):
             if "<" not in text and "[" not in text:
                 continue
             found = sorted({m.group() for m in SPECIAL_TOKENS.finditer(text)})
             if found:
-                yield Finding(
-                    f"special token text {', '.join(found)} inside the content",
-                    pointer=pointer,
-                    data={"tokens": found},
+                out.append(
+                    Finding(
+                        f"special token text {', '.join(found)} inside the content",
+                        pointer=pointer,
+                        data={"tokens": found},
+                    )
                 )
+        return out

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Kind, Record
@@ -45,15 +43,19 @@ class CompletionMissingLeadingSpace(Rule):
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.ALWAYS
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         completion = record.data.get("completion")
         if isinstance(completion, str) and completion and not completion[0].isspace():
-            yield Finding(
-                "completion does not start with a space",
-                pointer="/completion",
-                fix=Fix(
-                    title="Prepend a space to the completion",
-                    edits=(Edit("prepend", record.index, "/completion", value=" "),),
-                    applicability=Applicability.SAFE,
-                ),
+            out.append(
+                Finding(
+                    "completion does not start with a space",
+                    pointer="/completion",
+                    fix=Fix(
+                        title="Prepend a space to the completion",
+                        edits=(Edit("prepend", record.index, "/completion", value=" "),),
+                        applicability=Applicability.SAFE,
+                    ),
+                )
             )
+        return out

@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import INVISIBLE_RE, NBSP_RE, Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Record
 from ftprep.core.rule import Rule
 from ftprep.rules.texts import record_texts
+
+
+# ASCII control characters other than tab, newline and carriage return.
+_ASCII_CONTROLS = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def _ascii_clean(text: str) -> bool:
+    """No control characters in an ASCII text (translate runs at C speed)."""
+    raw = text.encode("ascii")
+    return len(raw.translate(None, _ASCII_CONTROLS)) == len(raw)
 
 
 def _describe(ch: str) -> str:
@@ -50,9 +59,10 @@ class InvisibleCharacter(Rule):
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.ALWAYS
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         for pointer, text, _role in record_texts(record):
-            if text.isascii() and text.isprintable():
+            if text.isascii() and _ascii_clean(text):
                 continue
             found = INVISIBLE_RE.search(text) or NBSP_RE.search(text)
             if found is None:
@@ -60,12 +70,15 @@ class InvisibleCharacter(Rule):
             chars = {m.group() for m in INVISIBLE_RE.finditer(text)}
             chars |= {m.group() for m in NBSP_RE.finditer(text)}
             names = ", ".join(sorted(_describe(c) for c in chars))
-            yield Finding(
-                f"invisible character(s) at offset {found.start()}: {names}",
-                pointer=pointer,
-                fix=Fix(
-                    title="Remove the invisible characters",
-                    edits=(Edit("remove-invisible", record.index, pointer),),
-                    applicability=Applicability.SAFE,
-                ),
+            out.append(
+                Finding(
+                    f"invisible character(s) at offset {found.start()}: {names}",
+                    pointer=pointer,
+                    fix=Fix(
+                        title="Remove the invisible characters",
+                        edits=(Edit("remove-invisible", record.index, pointer),),
+                        applicability=Applicability.SAFE,
+                    ),
+                )
             )
+        return out

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Record
@@ -41,14 +40,18 @@ class LiteralEscapeSequence(Rule):
     group = "whitespace"
     default_severity = Severity.INFO
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         for pointer, text, _role in record_texts(record):
             if "\\" not in text or "\n" in text:
                 continue
             matches = LITERAL_ESCAPE.findall(text)
             if matches:
-                yield Finding(
-                    f"{len(matches)} literal `\\n`/`\\t` escape(s) where a line break or tab "
-                    "was probably meant",
-                    pointer=pointer,
+                out.append(
+                    Finding(
+                        f"{len(matches)} literal `\\n`/`\\t` escape(s) where a line break or tab "
+                        "was probably meant",
+                        pointer=pointer,
+                    )
                 )
+        return out

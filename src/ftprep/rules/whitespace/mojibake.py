@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Record
@@ -48,14 +47,18 @@ class Mojibake(Rule):
     group = "whitespace"
     default_severity = Severity.WARNING
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         for pointer, text, _role in record_texts(record):
             if text.isascii():
                 continue
             match = MOJIBAKE.search(text)
             if match:
                 start = max(0, match.start() - 10)
-                yield Finding(
-                    f"text looks decoded with the wrong codec: {show(text[start : match.end() + 10])}",
-                    pointer=pointer,
+                out.append(
+                    Finding(
+                        f"text looks decoded with the wrong codec: {show(text[start : match.end() + 10])}",
+                        pointer=pointer,
+                    )
                 )
+        return out

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Kind, Record
@@ -44,7 +42,8 @@ class SurroundingWhitespace(Rule):
     default_severity = Severity.INFO
     fix_availability = FixAvailability.ALWAYS
 
-    def check_record(self, record: Record) -> Iterator[Finding]:
+    def check_record(self, record: Record) -> list[Finding]:
+        out: list[Finding] = []
         for pointer, text, _role in record_texts(record):
             if text and (text[0].isspace() or text[-1].isspace()) and text.strip():
                 where = (
@@ -52,12 +51,15 @@ class SurroundingWhitespace(Rule):
                     if text[0].isspace() and text[-1].isspace()
                     else ("starts" if text[0].isspace() else "ends")
                 )
-                yield Finding(
-                    f"text {where} with whitespace",
-                    pointer=pointer,
-                    fix=Fix(
-                        title="Strip the surrounding whitespace",
-                        edits=(Edit("strip", record.index, pointer),),
-                        applicability=Applicability.SAFE,
-                    ),
+                out.append(
+                    Finding(
+                        f"text {where} with whitespace",
+                        pointer=pointer,
+                        fix=Fix(
+                            title="Strip the surrounding whitespace",
+                            edits=(Edit("strip", record.index, pointer),),
+                            applicability=Applicability.SAFE,
+                        ),
+                    )
                 )
+        return out

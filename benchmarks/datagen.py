@@ -1,0 +1,78 @@
+"""Deterministic synthetic datasets for the benchmarks (no network, no corpus needed).
+
+Prompt/completion records look like a prepared legacy dataset: a prompt of a few sentences
+ending with the separator, a completion with a leading space and a stop sequence, and a
+sprinkle of the problems ftprep looks for (about 2% of records), so the linter has real work.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import orjson
+
+WORDS = (
+    "the a customer order delivery refund account card payment invoice address password "
+    "warranty product service support team week month day please thanks help issue question "
+    "answer because however therefore received shipped late broken missing replacement "
+    "return policy store online email phone number receipt discount coupon subscription "
+    "cancel renew update change reset login error message screen app website price total "
+    "charge fee balance transfer bank branch manager agent ticket status pending approved"
+).split()
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    words[0] = words[0].capitalize()
+    return " ".join(words) + rng.choice([".", ".", ".", "?", "!"])
+
+
+def completion_record(rng: random.Random, i: int) -> dict:
+    prompt = " ".join(sentence(rng, rng.randint(10, 22)) for _ in range(rng.randint(4, 6)))
+    completion = " " + " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(1, 2)))
+    roll = rng.random()
+    sep, stop = "\n\n###\n\n", " END"
+    if roll < 0.005:
+        sep = ""  # inconsistent separator
+    elif roll < 0.010:
+        completion = completion.lstrip()  # missing leading space
+    elif roll < 0.013:
+        stop = ""  # inconsistent stop sequence
+    elif roll < 0.015:
+        completion = ""
+    return {"prompt": f"Ticket {i}: {prompt}{sep}", "completion": f"{completion}{stop}" if completion else ""}
+
+
+def chat_record(rng: random.Random, i: int) -> dict:
+    messages = [{"role": "system", "content": "You are a helpful support assistant."}]
+    for _ in range(rng.randint(1, 3)):
+        messages.append({"role": "user", "content": " ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 5)))})
+        messages.append({"role": "assistant", "content": " ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 6)))})
+    if rng.random() < 0.01:
+        messages[-1]["content"] += " "
+    return {"messages": messages}
+
+
+def write(path: Path, n: int, kind: str = "completion", seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    make = completion_record if kind == "completion" else chat_record
+    with open(path, "wb") as fh:
+        for i in range(n):
+            record = make(rng, i)
+            if i % 997 == 0 and i:
+                record = make(random.Random(seed + i - 997), i - 997)  # an exact duplicate
+            fh.write(orjson.dumps(record))
+            fh.write(b"\n")
+    return path
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("output")
+    parser.add_argument("-n", type=int, default=100_000)
+    parser.add_argument("--kind", choices=("completion", "chat"), default="completion")
+    args = parser.parse_args()
+    write(Path(args.output), args.n, args.kind)
