@@ -214,12 +214,13 @@ class _JobRunner:
     ) -> None:
         """The hot loop: most calls find nothing and return an empty sequence."""
         targets = p.cls.targets
-        if self._batch_kinds.isdisjoint(targets):
+        if not rule.wants_records or self._batch_kinds.isdisjoint(targets):
             return  # e.g. the chat rules on a batch of completion records
         check = rule.check_record
         info, split = self.ctx_info, self.ctx.split
+        every = self._batch_kinds <= targets  # usually: then no per-record kind test
         for record in records:
-            if record.kind in targets:
+            if every or record.kind in targets:
                 found = check(record)
                 if found:
                     for f in found:
@@ -327,6 +328,8 @@ def lint_source(
 
     jobs = source.jobs()
     if workers > 1 and source.size > PARALLEL_MIN_BYTES:
+        if plan.needs_tokens:
+            ctx.tokens.count("")  # load the vocabulary once, before the workers fork
         _run_parallel(jobs, runner, workers, absorb)
     else:
         for job in jobs:
@@ -368,7 +371,12 @@ def _run_parallel(
     workers: int,
     absorb: Callable[[Any], None],
 ) -> None:
-    """Run jobs in forked workers, at most two per worker in flight, absorbing in order."""
+    """Run jobs on ``workers`` cores: ``workers - 1`` forked processes plus this one.
+
+    Results are absorbed in job order. The main process takes every ``workers``-th job
+    itself rather than idling, so a two-core machine runs two processes, not three.
+    """
+    import gc
     import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
@@ -381,14 +389,27 @@ def _run_parallel(
         for job in jobs:
             absorb(runner.run(job))
         return
+    # Objects created so far are never collected in the children: freezing them keeps the
+    # garbage collector from touching (and so copying) the pages the workers share.
+    gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
             pending: deque = deque()
-            for job in jobs:
-                pending.append(pool.submit(_worker_run, job))
-                if len(pending) >= 2 * workers:
-                    absorb(pending.popleft().result())
+            for i, job in enumerate(jobs):
+                if i % workers == workers - 1:
+                    pending.append(runner.run(job))  # our share, computed now
+                else:
+                    pending.append(pool.submit(_worker_run, job))
+                while pending and (len(pending) > 2 * workers or not _is_future(pending[0])):
+                    head = pending.popleft()
+                    absorb(head.result() if _is_future(head) else head)
             while pending:
-                absorb(pending.popleft().result())
+                head = pending.popleft()
+                absorb(head.result() if _is_future(head) else head)
     finally:
         _WORKER = None
+        gc.unfreeze()
+
+
+def _is_future(value: Any) -> bool:
+    return hasattr(value, "result")

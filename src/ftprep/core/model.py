@@ -40,8 +40,9 @@ class Record:
     trained_tokens: int | None = None
     # Column the record came from when that is a single column (CSV/XLSX), for locations.
     column: str | None = None
-    # Facts derived from the data that several rules use (its texts, how a field ends),
-    # computed once per record per lint pass.
+    # The record's texts as (pointer, text, role), computed once by rules.texts.
+    texts: list[tuple[str, str, str]] | None = None
+    # Other facts derived from the data that several rules use, computed once per pass.
     cache: dict[str, Any] | None = None
 
     def cached(self, key: str, compute: Any) -> Any:

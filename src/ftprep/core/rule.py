@@ -105,6 +105,9 @@ class Rule:
     needs_tokens: ClassVar[bool] = False
     # Reported by the readers while parsing (IO rules); the class carries metadata and docs.
     reported_by_reader: ClassVar[bool] = False
+    # False when check_record has nothing to do (a rule that only reports in finish(), or
+    # one reading statistics another instance collects): the engine then skips the calls.
+    wants_records: bool = True
 
     def __init__(self, options: BaseModel, ctx: RuleContext) -> None:
         self.options = options

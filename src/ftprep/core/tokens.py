@@ -85,12 +85,16 @@ def get_encoding(name: str) -> tiktoken.Encoding:
         if line:
             token, rank = line.split()
             ranks[base64.b64decode(token)] = int(rank)
-    return tiktoken.Encoding(
+    encoding = tiktoken.Encoding(
         name=name,
         pat_str=spec["pat_str"],
         mergeable_ranks=ranks,
         special_tokens=spec["special_tokens"],
     )
+    # The Rust core keeps its own copy of the ranks; tiktoken holds the Python dict only to
+    # pickle the encoding, which we never do. Dropping it saves ~14 MB in every process.
+    encoding._mergeable_ranks = {}
+    return encoding
 
 
 class TokenCounter:
@@ -108,8 +112,19 @@ class TokenCounter:
 
     def __init__(self, encoding_name: str) -> None:
         self.encoding_name = encoding_name
-        self._encode = get_encoding(encoding_name).encode_ordinary
+        encoding = get_encoding(encoding_name)
+        self._safe_encode = encoding.encode_ordinary
+        # The Rust core directly: tiktoken's wrapper only adds a retry for lone surrogates,
+        # which ``count`` does itself; this saves a Python call per text.
+        core = getattr(encoding, "_core_bpe", None)
+        self._encode = getattr(core, "encode_ordinary", None) or encoding.encode_ordinary
         self._short: dict[str, int] = {}
+
+    def _len(self, text: str) -> int:
+        try:
+            return len(self._encode(text))
+        except UnicodeEncodeError:  # lone surrogates: tiktoken's own wrapper repairs them
+            return len(self._safe_encode(text))
 
     def count(self, text: str) -> int:
         if len(text) <= 64:
@@ -117,9 +132,9 @@ class TokenCounter:
             if n is None:
                 if len(self._short) > 200_000:
                     self._short.clear()
-                n = self._short[text] = len(self._encode(text))
+                n = self._short[text] = self._len(text)
             return n
-        return len(self._encode(text))
+        return self._len(text)
 
     def count_value(self, value: Any) -> int:
         """Tokens of a content value: a string, a list of content parts, or JSON data."""

@@ -39,7 +39,7 @@ class ReadOptions:
     # Columns the mapping needs: picks the sheet when a workbook has several.
     wanted_columns: tuple[str, ...] = ()
     format: str | None = None  # force a reader: jsonl, json, csv, tsv, xlsx
-    chunk_bytes: int = 4 * 1024 * 1024
+    chunk_bytes: int = 2 * 1024 * 1024
 
 
 def identity_transform(row: Any, index: int, line: int) -> Record | tuple[str, str]:

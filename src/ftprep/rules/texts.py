@@ -28,11 +28,10 @@ def message_texts(messages: Any, base: str) -> Iterator[tuple[str, str, str]]:
 
 def record_texts(record: Record) -> list[tuple[str, str, str]]:
     """(pointer, text, role) for every trainable text of a record, computed once per record."""
-    return record.cached("texts", _texts)
-
-
-def _texts(record: Record) -> list[tuple[str, str, str]]:
-    return list(_iter_texts(record))
+    texts = record.texts
+    if texts is None:
+        texts = record.texts = list(_iter_texts(record))
+    return texts
 
 
 def _iter_texts(record: Record) -> Iterator[tuple[str, str, str]]:

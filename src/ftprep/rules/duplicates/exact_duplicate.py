@@ -37,14 +37,20 @@ def record_fingerprint(data: dict[str, Any]) -> int:
     values; any other shape from its JSON text folded the same way. Equal records always
     take the same path, so they always get the same fingerprint.
     """
-    if all(type(v) is str for v in data.values()):
-        raw = "\x00".join(f"{k}\x01{_fold(v)}" for k, v in data.items()).encode()
+    parts: list[str] = []
+    for key, value in data.items():
+        if type(value) is not str:
+            break
+        parts.append(key)
+        parts.append(_fold(value))
     else:
-        raw = orjson.dumps(data)
-        if b"\\" in raw:
-            raw = raw.replace(b"\\n", b" ").replace(b"\\t", b" ").replace(b"\\r", b" ")
-        while b"  " in raw:
-            raw = raw.replace(b"  ", b" ")
+        raw = "\x00".join(parts).encode()
+        return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
+    raw = orjson.dumps(data)
+    if b"\\" in raw:
+        raw = raw.replace(b"\\n", b" ").replace(b"\\t", b" ").replace(b"\\r", b" ")
+    while b"  " in raw:
+        raw = raw.replace(b"  ", b" ")
     return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
 
 
@@ -104,20 +110,15 @@ class ExactDuplicate(Rule):
 
     def duplicate_pairs(self) -> list[tuple[int, int]]:
         """(later copy, first copy) record indexes, in input order."""
-        import numpy as np
-
-        if len(self.hashes) < 2:
-            return []
-        hashes = np.frombuffer(self.hashes, dtype=np.uint64)
-        indexes = np.frombuffer(self.indexes, dtype=np.uint32)
-        order = np.lexsort((indexes, hashes))
-        sorted_hashes = hashes[order]
-        starts = np.ones(len(order), dtype=bool)
-        starts[1:] = sorted_hashes[1:] != sorted_hashes[:-1]
-        group_start = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
-        firsts = indexes[order[group_start]]
-        later = ~starts
-        pairs = list(zip(indexes[order[later]].tolist(), firsts[later].tolist(), strict=True))
+        hashes, indexes = self.hashes, self.indexes
+        order = sorted(range(len(hashes)), key=lambda k: (hashes[k], indexes[k]))
+        pairs = []
+        first_hash, first_index = None, 0
+        for k in order:
+            if hashes[k] == first_hash:
+                pairs.append((indexes[k], first_index))
+            else:
+                first_hash, first_index = hashes[k], indexes[k]
         pairs.sort()
         return pairs
 

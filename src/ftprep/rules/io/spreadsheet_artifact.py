@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
@@ -78,8 +78,9 @@ class SpreadsheetArtifact(Rule):
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
+        columns = self.columns
         for pointer, text, _role in record_texts(record):
-            column = self._column(pointer)
+            column = columns.get(pointer) or self._column(pointer)
             if len(text) > 20 and text[0] not in _SUSPECT_START and text[-1] not in _SUSPECT_END:
                 # Long text that neither starts like a formula nor ends in whitespace: only
                 # Excel's cell-size cut can apply. (Most texts take this short path.)

@@ -42,6 +42,7 @@ class FieldEndingRule(Rule):
             shared[key] = (self, EndingStats(CANDIDATES[self.field], track_records=True))
         owner, self.stats = shared[key]
         self.owner = owner is self
+        self.wants_records = self.owner
         # Candidates a user configured must be watched too ("found in no prompt").
         extra = tuple(getattr(options, "candidates", ()))
         self.stats.candidates = tuple(dict.fromkeys((*self.stats.candidates, *extra)))

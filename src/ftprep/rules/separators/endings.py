@@ -32,13 +32,25 @@ STOP_SEQUENCES = ("\n", ".", " END", "***", "+++", "&&&", "$$$", "@@@", "%%%")
 STOP_FALLBACK = " [END]"
 
 
+# ASCII characters that are not word characters: what an ending is made of.
+_ASCII_NON_WORD = "".join(ch for ch in map(chr, range(128)) if not (ch.isalnum() or ch == "_"))
+
+
 def ending_of(text: str) -> str:
     """The separator-like tail of ``text`` (at most 32 characters), or ``""``."""
-    for stop in WORD_STOPS:
-        if text.endswith(stop):
-            return stop
-    match = _TAIL.search(text[-32:])
-    return match.group() if match else ""
+    last = text[-1:]
+    if last and last in "D>]":
+        for stop in WORD_STOPS:
+            if text.endswith(stop):
+                return stop
+    if last.isalnum() and last.isascii():
+        return ""
+    tail = text[-32:]
+    core = tail.rstrip(_ASCII_NON_WORD)
+    if core and not core[-1].isascii() and not core[-1].isalnum():
+        match = _TAIL.search(tail)  # non-ASCII punctuation (，。？) is part of the run
+        return match.group() if match else ""
+    return tail[len(core) :]
 
 
 def _rarest_char(candidate: str) -> str:
@@ -104,7 +116,7 @@ class EndingStats:
         self.has_newline = False
         self.n = 0
         self.empty = 0
-        self.distinct: Counter = Counter()
+        self.distinct: dict[str, int] = {}
         self.distinct_overflow = False
 
     @property
@@ -132,27 +144,29 @@ class EndingStats:
 
     def add(self, index: int, text: str) -> None:
         self.n += 1
-        if not text:
-            self.empty += 1
-        ending = ending_of(text)
-        i = self._id(ending)
+        ending = ending_of(text) if text else ""
+        i = self.vocab.get(ending)
+        if i is None:
+            i = self._id(ending)
         self.counts[i] += 1
         if self.track_records:
             self.indexes.append(index)
             self.ids.append(i)
-            repeated = ending and text.find(ending) < len(text) - len(ending)
-            self.repeats.append(1 if repeated else 0)
+            self.repeats.append(1 if ending and text.find(ending) < len(text) - len(ending) else 0)
         if not text:
             # Empty texts are SC006's business; like OpenAI's tool (which dropped them first),
             # they do not erase the common prefix or ending of the others.
+            self.empty += 1
             return
-        if self.common is None:
+        common = self.common
+        if common is None:
             self.common, self.prefix, self.min_length = text, text, len(text)
         else:
-            if self.common and not text.endswith(self.common):
-                self.common = common_suffix(self.common, text)
-            if self.prefix and not text.startswith(self.prefix):
-                self.prefix = common_prefix(self.prefix, text)
+            if common and not text.endswith(common):
+                self.common = common_suffix(common, text)
+            prefix = self.prefix
+            if prefix and not text.startswith(prefix):
+                self.prefix = common_prefix(prefix, text)
             if len(text) < self.min_length:  # type: ignore[operator]
                 self.min_length = len(text)
         seen = self.seen
@@ -162,10 +176,11 @@ class EndingStats:
         if not self.has_newline and "\n" in text:
             self.has_newline = True
         if not self.distinct_overflow:
-            self.distinct[text] += 1
-            if len(self.distinct) > MAX_DISTINCT:
+            distinct = self.distinct
+            distinct[text] = distinct.get(text, 0) + 1
+            if len(distinct) > MAX_DISTINCT:
                 self.distinct_overflow = True
-                self.distinct = Counter()
+                self.distinct = {}
 
     def merge(self, other: EndingStats) -> None:
         remap = array("I", (self._id(w) for w in other.words))
@@ -188,11 +203,12 @@ class EndingStats:
         self.empty += other.empty
         if not self.distinct_overflow:
             if other.distinct_overflow:
-                self.distinct_overflow, self.distinct = True, Counter()
+                self.distinct_overflow, self.distinct = True, {}
             else:
-                self.distinct.update(other.distinct)
+                for text, n in other.distinct.items():
+                    self.distinct[text] = self.distinct.get(text, 0) + n
                 if len(self.distinct) > MAX_DISTINCT:
-                    self.distinct_overflow, self.distinct = True, Counter()
+                    self.distinct_overflow, self.distinct = True, {}
         if self.track_records:
             self.indexes.extend(other.indexes)
             self.ids.extend(remap[i] for i in other.ids)

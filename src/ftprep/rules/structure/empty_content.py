@@ -47,7 +47,7 @@ class EmptyContent(Rule):
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
         for pointer, text, role in record_texts(record):
-            if text.strip():
+            if text and not text.isspace():
                 continue
             trained = role in _TRAINED
             what = "completion" if role == "completion" else f"{role or 'message'} text"

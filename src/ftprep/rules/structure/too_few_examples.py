@@ -37,6 +37,7 @@ class TooFewExamples(Rule):
     group = "structure"
     scope = Scope.DATASET
     default_severity = Severity.ERROR
+    wants_records = False
 
     def finish(self) -> Iterator[Finding]:
         n = self.ctx.n_records

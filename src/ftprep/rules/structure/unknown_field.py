@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Kind, Record
@@ -70,31 +72,39 @@ class UnknownField(Rule):
             ),
         )
 
+    def __init__(self, options: Any, ctx: Any) -> None:
+        super().__init__(options, ctx)
+        target = ctx.target
+        self.record_keys = {
+            kind: frozenset(target.record_keys if target.record_keys and ctx.kind is kind else keys)
+            for kind, keys in _DEFAULT_RECORD_KEYS.items()
+        }
+        self.message_keys = frozenset(target.message_keys or _DEFAULT_MESSAGE_KEYS)
+        self.input_keys = frozenset(
+            target.input_keys or ("messages", "tools", "parallel_tool_calls")
+        )
+
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
-        assert record.kind is not None
-        target = self.ctx.target
-        record_keys = _DEFAULT_RECORD_KEYS[record.kind]
-        if target.record_keys and self.ctx.kind is record.kind:
-            record_keys = target.record_keys
-        for key in record.data:
-            folded = str(key).lstrip("\ufeff").strip().lower()
-            if key not in record_keys and folded not in record_keys:
-                # `Prompt` or a BOM-prefixed key is a misspelt required key: SC002 renames it.
-                out.append(self._drop(record, "/" + str(key), str(key), "on a record"))
+        record_keys = self.record_keys[record.kind]  # type: ignore[index]
+        if not record_keys.issuperset(record.data):
+            for key in record.data:
+                folded = str(key).lstrip("\ufeff").strip().lower()
+                if key not in record_keys and folded not in record_keys:
+                    # `Prompt` or a BOM-prefixed key is a misspelt required key: SC002 renames it.
+                    out.append(self._drop(record, "/" + str(key), str(key), "on a record"))
         if record.kind is Kind.COMPLETION:
             return out
-        message_keys = target.message_keys or _DEFAULT_MESSAGE_KEYS
         base = messages_base(record)
         if record.kind is Kind.PREFERENCE:
             inp = record.data.get("input")
             if isinstance(inp, dict):
-                allowed = target.input_keys or ("messages", "tools", "parallel_tool_calls")
                 for key in inp:
-                    if key not in allowed:
+                    if key not in self.input_keys:
                         out.append(self._drop(record, f"/input/{key}", str(key), "in `input`"))
+        message_keys = self.message_keys
         for i, message in enumerate(messages_of(record) or []):
-            if isinstance(message, dict):
+            if isinstance(message, dict) and not message_keys.issuperset(message):
                 for key in message:
                     if key not in message_keys:
                         out.append(

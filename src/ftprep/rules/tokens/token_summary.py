@@ -79,14 +79,12 @@ class TokenSummary(Rule):
         self.trained += state[1]
 
     def summary(self) -> dict[str, Any]:
-        import numpy as np
-
         model = self.ctx.model
-        values = np.frombuffer(self.tokens, dtype=np.uint32) if len(self.tokens) else np.zeros(0)
-        n = int(values.size)
-        ordered = np.sort(values)
-        total = int(values.sum())
-        billed = int(np.minimum(values, model.max_tokens).sum())
+        ordered = sorted(self.tokens)
+        n = len(ordered)
+        total = sum(ordered)
+        limit = model.max_tokens
+        billed = sum(min(t, limit) for t in ordered) if ordered and ordered[-1] > limit else total
         epochs = self.options.epochs or epoch_defaults().default_epochs(n)  # type: ignore[attr-defined]
         price = self.options.price if self.options.price is not None else model.price  # type: ignore[attr-defined]
         cost = None if price is None else round(billed * epochs * price / 1_000_000, 2)

@@ -8,7 +8,6 @@ from ftprep.core.model import Record
 from ftprep.core.rule import Rule
 from ftprep.rules.texts import record_texts
 
-
 # ASCII control characters other than tab, newline and carriage return.
 _ASCII_CONTROLS = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 
