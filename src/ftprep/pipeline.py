@@ -16,7 +16,7 @@ from typing import Any
 
 from ftprep.convert import Converter, Mapping, build_converter
 from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
-from ftprep.core.diagnostic import Diagnostic, Finding, Severity
+from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import ConfigError
 from ftprep.core.fix import Applicability, Edit
 from ftprep.core.fixer import MAX_ITERATIONS, EditPlan, apply_plan, plan_edits
@@ -24,7 +24,6 @@ from ftprep.core.linter import (
     JobOutput,
     LintPlan,
     SplitResult,
-    _stamp,
     default_workers,
     lint_source,
 )
@@ -595,13 +594,6 @@ def fail_threshold(options: RunOptions, profile: Profile) -> Severity:
         return Severity(level)
     except ValueError:
         raise ConfigError(f"--fail-on must be error, warning or info, not {level!r}") from None
-
-
-def stamp_reader_issue(
-    plan: LintPlan, code: str, finding: Finding, info: SourceInfo, split: str
-) -> Diagnostic | None:
-    p = plan.by_code.get(code)
-    return _stamp(p, finding, info, split, finding.line) if p else None
 
 
 __all__ = [

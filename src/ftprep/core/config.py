@@ -203,10 +203,6 @@ def epoch_defaults() -> EpochDefaults:
     return _models_table()[2]
 
 
-def known_models() -> list[str]:
-    return sorted(_models_table()[0])
-
-
 def resolve_model(name: str) -> ModelInfo:
     """Find a model by its dated name, an alias, or a fine-tuned id (``ft:base:org::id``)."""
     models, aliases, _ = _models_table()

@@ -30,7 +30,6 @@ from ftprep.readers.base import (
     bom_finding,
     check_utf8,
     identity_transform,
-    json_type,
     reject_finding,
 )
 
@@ -306,7 +305,3 @@ def _bad_byte(chunk: bytes) -> int:
     except UnicodeDecodeError as exc:
         return exc.start
     return 0
-
-
-def json_kind_name(value: Any) -> str:
-    return json_type(value)
