@@ -8,8 +8,8 @@ from ftprep.core.rule import Rule, Scope
 
 class TooFewExamples(Rule):
     """## What it does
-    Counts the examples in a file: fewer than the target's minimum (OpenAI: 10) is an
-    error, fewer than the advised size (100) a warning.
+    Counts the examples in a training file: fewer than the target's minimum (OpenAI: 10) is
+    an error, fewer than the advised size (100) a warning. Validation files are not counted.
 
     ## Why is this bad?
     OpenAI refuses to start the job (`invalid_n_examples`). Below about a hundred examples
@@ -40,6 +40,8 @@ class TooFewExamples(Rule):
     wants_records = False
 
     def finish(self) -> Iterator[Finding]:
+        if self.ctx.split != "train":
+            return  # a validation file is small by design
         n = self.ctx.n_records
         target = self.ctx.target
         if n < target.min_examples:
