@@ -18,7 +18,7 @@ from ftprep.convert import Converter, Mapping, build_converter
 from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import ConfigError
-from ftprep.core.fix import Applicability, Edit
+from ftprep.core.fix import Edit
 from ftprep.core.fixer import MAX_ITERATIONS, EditPlan, apply_plan, plan_edits
 from ftprep.core.linter import (
     JobOutput,
@@ -278,7 +278,7 @@ def convert_file(
     """Convert one input to JSONL; unconvertible rows go to ``rejected_path`` with reasons."""
     opened = open_input(path, options, stdin_data)
     source = opened.source
-    result = ConvertResult(path, output, None, _describe_layout(opened))
+    result = ConvertResult(source.info.file, output, None, _describe_layout(opened))
     rejected_writer: AtomicWriter | None = None
     with AtomicWriter(output) as out:
         try:
@@ -597,7 +597,6 @@ def fail_threshold(options: RunOptions, profile: Profile) -> Severity:
 
 
 __all__ = [
-    "Applicability",
     "ConvertResult",
     "FixResult",
     "LintRun",

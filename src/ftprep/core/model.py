@@ -24,9 +24,6 @@ class Kind(str, Enum):
 
 ALL_KINDS: frozenset[Kind] = frozenset(Kind)
 
-CHAT_ROLES = ("system", "user", "assistant", "tool", "function")
-
-
 @dataclass(slots=True)
 class Record:
     """One example: its data, its stable index in the input, and its 1-based line or row."""
@@ -38,22 +35,8 @@ class Record:
     # Filled by the engine when a selected rule needs tokens.
     tokens: int | None = None
     trained_tokens: int | None = None
-    # Column the record came from when that is a single column (CSV/XLSX), for locations.
-    column: str | None = None
     # The record's texts as (pointer, text, role), computed once by rules.texts.
     texts: list[tuple[str, str, str]] | None = None
-    # Other facts derived from the data that several rules use, computed once per pass.
-    cache: dict[str, Any] | None = None
-
-    def cached(self, key: str, compute: Any) -> Any:
-        cache = self.cache
-        if cache is None:
-            cache = self.cache = {}
-        try:
-            return cache[key]
-        except KeyError:
-            value = cache[key] = compute(self)
-            return value
 
 
 def detect_kind(data: dict[str, Any]) -> Kind | None:
