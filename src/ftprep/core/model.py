@@ -24,6 +24,7 @@ class Kind(str, Enum):
 
 ALL_KINDS: frozenset[Kind] = frozenset(Kind)
 
+
 @dataclass(slots=True)
 class Record:
     """One example: its data, its stable index in the input, and its 1-based line or row."""
@@ -35,8 +36,10 @@ class Record:
     # Filled by the engine when a selected rule needs tokens.
     tokens: int | None = None
     trained_tokens: int | None = None
-    # The record's texts as (pointer, text, role), computed once by rules.texts.
+    # The record's texts as (pointer, text, role), computed once by rules.texts, and for
+    # each an ASCII profile (uppercase, lowercase, control characters) or None.
     texts: list[tuple[str, str, str]] | None = None
+    profiles: list[tuple[int, int, int] | None] | None = None
 
 
 def detect_kind(data: dict[str, Any]) -> Kind | None:

@@ -6,16 +6,7 @@ from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import INVISIBLE_RE, NBSP_RE, Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Record
 from ftprep.core.rule import Rule
-from ftprep.rules.texts import record_texts
-
-# ASCII control characters other than tab, newline and carriage return.
-_ASCII_CONTROLS = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
-
-
-def _ascii_clean(text: str) -> bool:
-    """No control characters in an ASCII text (translate runs at C speed)."""
-    raw = text.encode("ascii")
-    return len(raw.translate(None, _ASCII_CONTROLS)) == len(raw)
+from ftprep.rules.texts import record_profiles, record_texts
 
 
 def _describe(ch: str) -> str:
@@ -60,9 +51,11 @@ class InvisibleCharacter(Rule):
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
-        for pointer, text, _role in record_texts(record):
-            if text.isascii() and _ascii_clean(text):
-                continue
+        for (pointer, text, _role), profile in zip(
+            record_texts(record), record_profiles(record), strict=True
+        ):
+            if profile is not None and not profile[2]:
+                continue  # ASCII without control characters
             found = INVISIBLE_RE.search(text) or NBSP_RE.search(text)
             if found is None:
                 continue

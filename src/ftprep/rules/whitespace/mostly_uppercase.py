@@ -8,22 +8,14 @@ from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule, Scope
+from ftprep.rules.texts import record_profiles, record_texts
 
 UPPER = re.compile("[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚΑ-ΩА-ЯЁ]")
 LOWER = re.compile("[a-zß-öø-ÿāăąćĉċčďđēĕėęěα-ωа-яё]")
-_UPPER_BYTES = bytes(range(ord("A"), ord("Z") + 1))
-_LOWER_BYTES = bytes(range(ord("a"), ord("z") + 1))
-# Map every ASCII letter to U or l and delete everything else, in one C pass.
-_CASE_TABLE = bytes.maketrans(_UPPER_BYTES + _LOWER_BYTES, b"U" * 26 + b"l" * 26)
-_NOT_LETTER = bytes(b for b in range(256) if b not in _UPPER_BYTES + _LOWER_BYTES)
 
 
 def count_case(text: str) -> tuple[int, int]:
-    """(uppercase, lowercase) letters; ASCII text is counted at C speed with translate."""
-    if text.isascii():
-        letters = text.encode("ascii").translate(_CASE_TABLE, _NOT_LETTER)
-        upper = letters.count(b"U")
-        return upper, len(letters) - upper
+    """(uppercase, lowercase) letters of a non-ASCII text (ASCII uses the shared profile)."""
     return UPPER.subn("", text)[1], LOWER.subn("", text)[1]
 
 
@@ -69,12 +61,16 @@ class MostlyUppercase(Rule):
         self.counts: dict[str, list[int]] = {"prompt": [0, 0], "completion": [0, 0]}
 
     def check_record(self, record: Record) -> Iterable[Finding]:
-        for field, counts in self.counts.items():
-            text = record.data.get(field)
-            if isinstance(text, str) and text:
-                upper, lower = count_case(text)
-                counts[0] += upper
-                counts[1] += lower
+        counts = self.counts
+        for (pointer, text, _role), profile in zip(
+            record_texts(record), record_profiles(record), strict=True
+        ):
+            field = counts.get(pointer[1:])
+            if field is None:
+                continue
+            upper, lower = (profile[0], profile[1]) if profile is not None else count_case(text)
+            field[0] += upper
+            field[1] += lower
         return ()
 
     def state(self) -> dict[str, list[int]]:
