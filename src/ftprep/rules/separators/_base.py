@@ -7,10 +7,11 @@ read the same object. Owners alone hand their state back from workers and merge 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from ftprep.core.diagnostic import Finding
+from ftprep.core.fix import Applicability, Edit, Fix
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule, Scope
 from ftprep.rules.separators.endings import (
@@ -20,6 +21,7 @@ from ftprep.rules.separators.endings import (
     STOP_SEQUENCES,
     EndingStats,
 )
+from ftprep.rules.texts import plural, show
 
 CANDIDATES = {
     "prompt": (*PROMPT_SEPARATORS, PROMPT_FALLBACK),
@@ -60,3 +62,76 @@ class FieldEndingRule(Rule):
     def merge(self, state: EndingStats | None) -> None:
         if self.owner and state is not None:
             self.stats.merge(state)
+
+    # -- conclusions shared by the prompt and completion rules ----------------------------
+    def missing_ending(
+        self, candidates: tuple[str, ...], fallback: str, consequence: str
+    ) -> Iterator[Finding]:
+        """One finding when the texts share no ending at all, with a fix appending one."""
+        s, field = self.stats, self.field
+        sep = s.first_unused(candidates, fallback)
+        fix = None
+        if sep is not None:
+            fix = Fix(
+                title=f"Append {show(sep)} to all {s.n:,} {field}s",
+                edits=(Edit("append", None, "/" + field, value=sep),),
+                applicability=Applicability.SAFE,
+            )
+        yield Finding(
+            f"{plural(s.n, field)} share no common ending, {consequence}"
+            + (f"; {show(sep)} occurs in no {field}" if sep else ""),
+            fix=fix,
+            data={f"{field}s": s.n, "suggested": sep},
+        )
+
+    def inconsistent_endings(self, noun: str, data_key: str) -> Iterator[Finding]:
+        """A finding (and an append fix) per text lacking the dominant ending."""
+        s, field = self.stats, self.field
+        found = s.dominant(self.options.min_share)  # type: ignore[attr-defined]
+        if found is None or found[1] == s.n:
+            return
+        sep, count = found
+        for index in s.records_without(sep):
+            yield Finding(
+                f"{field} does not end with the {noun} {show(sep)}, which {count:,} of "
+                f"{s.n:,} {field}s end with",
+                record=index,
+                pointer="/" + field,
+                fix=Fix(
+                    title=f"Append {show(sep)} to the {field}",
+                    edits=(Edit("append", index, "/" + field, value=sep),),
+                    applicability=Applicability.SAFE,
+                ),
+                data={data_key: sep},
+            )
+
+    def repeated_endings(self, message: str) -> Iterator[Finding]:
+        """A finding per text that holds the dominant ending before its end as well."""
+        found = self.stats.dominant(self.options.min_share)  # type: ignore[attr-defined]
+        if found is None:
+            return
+        for index in self.stats.records_repeating(found[0]):
+            yield Finding(message.format(show(found[0])), record=index, pointer="/" + self.field)
+
+    def shared_prefix(
+        self, min_length: int, message: str, title: str, keep_space: bool
+    ) -> Iterator[Finding]:
+        """One finding when every text starts with the same long text, fix removing it."""
+        s, field = self.stats, self.field
+        prefix = s.prefix or ""
+        if s.n < 2 or len(prefix) < min_length:
+            return
+        if s.min_length is not None and s.min_length <= len(prefix):
+            return  # some text is only the prefix: removing it would empty that text
+        shown = show(prefix, 60)
+        yield Finding(
+            message.format(n=s.n, length=len(prefix), prefix=shown),
+            fix=Fix(
+                title=title.format(prefix=shown),
+                edits=(
+                    Edit("remove-prefix", None, "/" + field, value=prefix, old=keep_space or None),
+                ),
+                applicability=Applicability.UNSAFE,
+            ),
+            data={"prefix": prefix},
+        )

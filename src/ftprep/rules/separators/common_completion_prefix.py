@@ -3,10 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import FixAvailability
 from ftprep.core.rule import RuleOptions
 from ftprep.rules.separators._base import FieldEndingRule
-from ftprep.rules.texts import show
 
 
 class Options(RuleOptions):
@@ -55,19 +54,9 @@ class CommonCompletionPrefix(FieldEndingRule):
     field = "completion"
 
     def finish(self) -> Iterator[Finding]:
-        s = self.stats
-        prefix = s.prefix or ""
-        if s.n < 2 or len(prefix) < self.options.min_length:  # type: ignore[attr-defined]
-            return
-        if s.min_length is not None and s.min_length <= len(prefix):
-            return
-        yield Finding(
-            f"all {s.n:,} completions start with the same text {show(prefix, 60)}",
-            fix=Fix(
-                title=f"Remove the prefix {show(prefix, 60)} from all completions, keeping the "
-                "leading space",
-                edits=(Edit("remove-prefix", None, "/completion", value=prefix, old=True),),
-                applicability=Applicability.UNSAFE,
-            ),
-            data={"prefix": prefix},
+        yield from self.shared_prefix(
+            self.options.min_length,  # type: ignore[attr-defined]
+            "all {n:,} completions start with the same text {prefix}",
+            "Remove the prefix {prefix} from all completions, keeping the leading space",
+            keep_space=True,
         )

@@ -3,10 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import FixAvailability
 from ftprep.core.rule import RuleOptions
 from ftprep.rules.separators._base import FieldEndingRule
-from ftprep.rules.texts import show
 
 
 class Options(RuleOptions):
@@ -54,21 +53,4 @@ class InconsistentPromptSeparator(FieldEndingRule):
     field = "prompt"
 
     def finish(self) -> Iterator[Finding]:
-        s = self.stats
-        found = s.dominant(self.options.min_share)  # type: ignore[attr-defined]
-        if found is None or found[1] == s.n:
-            return
-        sep, count = found
-        for index in s.records_without(sep):
-            yield Finding(
-                f"prompt does not end with the separator {show(sep)}, which {count:,} of "
-                f"{s.n:,} prompts end with",
-                record=index,
-                pointer="/prompt",
-                fix=Fix(
-                    title=f"Append {show(sep)} to the prompt",
-                    edits=(Edit("append", index, "/prompt", value=sep),),
-                    applicability=Applicability.SAFE,
-                ),
-                data={"separator": sep},
-            )
+        yield from self.inconsistent_endings("separator", "separator")

@@ -3,10 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import FixAvailability
 from ftprep.core.rule import RuleOptions
 from ftprep.rules.separators._base import FieldEndingRule
-from ftprep.rules.texts import show
 
 
 class Options(RuleOptions):
@@ -54,23 +53,5 @@ class InconsistentStopSequence(FieldEndingRule):
     field = "completion"
 
     def finish(self) -> Iterator[Finding]:
-        s = self.stats
-        if s.is_classification:
-            return
-        found = s.dominant(self.options.min_share)  # type: ignore[attr-defined]
-        if found is None or found[1] == s.n:
-            return
-        stop, count = found
-        for index in s.records_without(stop):
-            yield Finding(
-                f"completion does not end with the stop sequence {show(stop)}, which {count:,} "
-                f"of {s.n:,} completions end with",
-                record=index,
-                pointer="/completion",
-                fix=Fix(
-                    title=f"Append {show(stop)} to the completion",
-                    edits=(Edit("append", index, "/completion", value=stop),),
-                    applicability=Applicability.SAFE,
-                ),
-                data={"stop": stop},
-            )
+        if not self.stats.is_classification:
+            yield from self.inconsistent_endings("stop sequence", "stop")

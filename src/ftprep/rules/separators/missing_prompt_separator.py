@@ -3,11 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import FixAvailability
 from ftprep.core.rule import RuleOptions
 from ftprep.rules.separators._base import FieldEndingRule
 from ftprep.rules.separators.endings import PROMPT_FALLBACK, PROMPT_SEPARATORS
-from ftprep.rules.texts import plural, show
 
 
 class Options(RuleOptions):
@@ -67,18 +66,8 @@ class MissingPromptSeparator(FieldEndingRule):
             return
         if s.common or s.dominant(self.options.min_share) is not None:  # type: ignore[attr-defined]
             return
-        sep = s.first_unused(self.options.candidates, PROMPT_FALLBACK)  # type: ignore[attr-defined]
-        fix = None
-        if sep is not None:
-            fix = Fix(
-                title=f"Append {show(sep)} to all {s.n:,} prompts",
-                edits=(Edit("append", None, "/prompt", value=sep),),
-                applicability=Applicability.SAFE,
-            )
-        yield Finding(
-            f"{plural(s.n, 'prompt')} share no common ending, so the model cannot tell where a "
-            "prompt stops and the completion starts"
-            + (f"; {show(sep)} occurs in no prompt" if sep else ""),
-            fix=fix,
-            data={"prompts": s.n, "suggested": sep},
+        yield from self.missing_ending(
+            self.options.candidates,  # type: ignore[attr-defined]
+            PROMPT_FALLBACK,
+            "so the model cannot tell where a prompt stops and the completion starts",
         )

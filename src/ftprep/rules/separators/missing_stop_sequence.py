@@ -3,11 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import FixAvailability
 from ftprep.core.rule import RuleOptions
 from ftprep.rules.separators._base import FieldEndingRule
 from ftprep.rules.separators.endings import STOP_FALLBACK, STOP_SEQUENCES
-from ftprep.rules.texts import plural, show
 
 
 class Options(RuleOptions):
@@ -65,17 +64,8 @@ class MissingStopSequence(FieldEndingRule):
             return
         if s.common or s.dominant(self.options.min_share) is not None:  # type: ignore[attr-defined]
             return
-        stop = s.first_unused(self.options.candidates, STOP_FALLBACK)  # type: ignore[attr-defined]
-        fix = None
-        if stop is not None:
-            fix = Fix(
-                title=f"Append {show(stop)} to all {s.n:,} completions",
-                edits=(Edit("append", None, "/completion", value=stop),),
-                applicability=Applicability.SAFE,
-            )
-        yield Finding(
-            f"{plural(s.n, 'completion')} share no common ending, so the model will not learn "
-            "where to stop" + (f"; {show(stop)} occurs in no completion" if stop else ""),
-            fix=fix,
-            data={"completions": s.n, "suggested": stop},
+        yield from self.missing_ending(
+            self.options.candidates,  # type: ignore[attr-defined]
+            STOP_FALLBACK,
+            "so the model will not learn where to stop",
         )

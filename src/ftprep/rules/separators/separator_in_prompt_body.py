@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.rule import RuleOptions
 from ftprep.rules.separators._base import FieldEndingRule
-from ftprep.rules.texts import show
 
 
 class Options(RuleOptions):
@@ -47,13 +46,6 @@ class SeparatorInPromptBody(FieldEndingRule):
     field = "prompt"
 
     def finish(self) -> Iterator[Finding]:
-        found = self.stats.dominant(self.options.min_share)  # type: ignore[attr-defined]
-        if found is None:
-            return
-        sep = found[0]
-        for index in self.stats.records_repeating(sep):
-            yield Finding(
-                f"the separator {show(sep)} also occurs inside the prompt, not only at its end",
-                record=index,
-                pointer="/prompt",
-            )
+        yield from self.repeated_endings(
+            "the separator {} also occurs inside the prompt, not only at its end"
+        )

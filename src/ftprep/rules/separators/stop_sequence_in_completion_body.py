@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.rule import RuleOptions
 from ftprep.rules.separators._base import FieldEndingRule
-from ftprep.rules.texts import show
 
 
 class Options(RuleOptions):
@@ -47,16 +46,8 @@ class StopSequenceInCompletionBody(FieldEndingRule):
     field = "completion"
 
     def finish(self) -> Iterator[Finding]:
-        if self.stats.is_classification:
-            return
-        found = self.stats.dominant(self.options.min_share)  # type: ignore[attr-defined]
-        if found is None:
-            return
-        stop = found[0]
-        for index in self.stats.records_repeating(stop):
-            yield Finding(
-                f"the stop sequence {show(stop)} also occurs inside the completion, so "
-                "generation would stop early",
-                record=index,
-                pointer="/completion",
+        if not self.stats.is_classification:
+            yield from self.repeated_endings(
+                "the stop sequence {} also occurs inside the completion, so generation would "
+                "stop early"
             )
