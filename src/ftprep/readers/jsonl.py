@@ -28,9 +28,9 @@ from ftprep.readers.base import (
     ReadError,
     Transform,
     bom_finding,
-    check_utf8,
     identity_transform,
     reject_finding,
+    undecodable_error,
 )
 
 
@@ -287,21 +287,16 @@ class JsonlSource:
         self, chunk: bytes, offset: int, first_line: int, first_index: int
     ) -> Iterator[JsonlJob]:
         try:
-            check_utf8(chunk, base_offset=offset)
-        except ReadError as exc:
-            line = first_line + chunk.count(b"\n", 0, _bad_byte(chunk))
-            raise ReadError(f"{exc} (line {line})", line=line) from None
+            chunk.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = first_line + chunk.count(b"\n", 0, exc.start)
+            message = str(undecodable_error(chunk, exc, offset))
+            raise ReadError(
+                message.replace(" (byte", f" (line {line}, byte", 1), line=line
+            ) from None
         yield JsonlJob(chunk, first_line, first_index, self.transform)
 
 
 def _read_head(path: str, size: int = 1 << 20) -> bytes:
     with open(path, "rb") as fh:
         return fh.read(size)
-
-
-def _bad_byte(chunk: bytes) -> int:
-    try:
-        chunk.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start
-    return 0

@@ -90,6 +90,8 @@ class CsvSource:
         self.skipped_empty = 0
         self._data = data
         raw_head = data[:65536] if data is not None else _head(path)
+        if not raw_head.strip(b" \t\r\n\xef\xbb\xbf"):
+            raise ReadError("file is empty")
         if raw_head.startswith(BOM) and self.encoding.replace("_", "-").lower() in (
             "utf-8",
             "utf8",
