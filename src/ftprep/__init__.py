@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def __getattr__(name: str) -> Any:
+    # Lazy, so that importing ftprep (as the CLI does) costs nothing until the API is used.
     if name in {"lint", "convert", "fix", "LintReport", "ConvertResult", "FixResult"}:
         from ftprep import api
 

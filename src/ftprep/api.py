@@ -3,7 +3,7 @@
 >>> import ftprep
 >>> report = ftprep.lint("train.jsonl")
 >>> report.ok, report.summary.errors
->>> ftprep.convert("faq.xlsx", "train.jsonl", mapping={"prompt": "Question", "completion": "Answer"})
+>>> ftprep.conversion("faq.xlsx", "train.jsonl", mapping={"prompt": "Question", "completion": "Answer"})
 >>> ftprep.fix("train.jsonl", "train.fixed.jsonl")
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ftprep import __version__
-from ftprep.convert import Mapping, parse_map_args
+from ftprep.conversion import Mapping, parse_map_args
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.pipeline import (
     ConvertResult,

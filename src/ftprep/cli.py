@@ -163,7 +163,7 @@ def _options(args: argparse.Namespace) -> Any:
 
 
 def _mapping(args: argparse.Namespace) -> Any:
-    from ftprep.convert import parse_map_args
+    from ftprep.conversion import parse_map_args
 
     return parse_map_args(args.map, args.template, args.system, args.to)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftprep.convert import Converter, Mapping, build_converter
+from ftprep.conversion import Converter, Mapping, build_converter
 from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import ConfigError

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from ftprep.convert.mapping import normalise_column
+from ftprep.conversion.mapping import normalise_column
 
 SHAREGPT_ROLES = {
     "human": "user",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftprep.convert.layouts import as_text, detect_layout, sharegpt_messages, sharegpt_tools
-from ftprep.convert.mapping import Mapping, Template, cell, resolve_column
+from ftprep.conversion.layouts import as_text, detect_layout, sharegpt_messages, sharegpt_tools
+from ftprep.conversion.mapping import Mapping, Template, cell, resolve_column
 from ftprep.core import pointer as jp
 from ftprep.core.errors import UsageError
 from ftprep.core.model import Record

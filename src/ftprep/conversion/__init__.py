@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ftprep.convert.converter import Converter, build_converter
-from ftprep.convert.mapping import Mapping, parse_map_args
+from ftprep.conversion.converter import Converter, build_converter
+from ftprep.conversion.mapping import Mapping, parse_map_args
 
 __all__ = ["Converter", "Mapping", "build_converter", "parse_map_args"]
