@@ -3,7 +3,7 @@
 >>> import ftprep
 >>> report = ftprep.lint("train.jsonl")
 >>> report.ok, report.summary.errors
->>> ftprep.conversion("faq.xlsx", "train.jsonl", mapping={"prompt": "Question", "completion": "Answer"})
+>>> ftprep.convert("faq.xlsx", "train.jsonl", mapping={"prompt": "Question", "completion": "Answer"})
 >>> ftprep.fix("train.jsonl", "train.fixed.jsonl")
 """
 
