@@ -209,15 +209,34 @@ def cmd_convert(args: argparse.Namespace) -> int:
         default_rejected_path(output) if output != "-" else "rejected.jsonl"
     )
     options = _options(args)
+    bar, update = _progress_factory(True)
+    size = os.path.getsize(args.input) if args.input != "-" and os.path.isfile(args.input) else 0
+    done = [0]
+
+    def advance(n: int) -> None:
+        done[0] += n
+        if update is not None:
+            update(args.input, done[0], max(size, done[0], 1))
+
     try:
+        if bar is not None:
+            bar.start()
         result = convert_file(
-            args.input, output, options, rejected, stdin_data=_read_stdin([args.input])
+            args.input,
+            output,
+            options,
+            rejected,
+            stdin_data=_read_stdin([args.input]),
+            progress=advance,
         )
     except ReadError as exc:
         name = "<stdin>" if args.input == "-" else args.input
         line = f":{exc.line}" if exc.line else ""
         sys.stderr.write(f"{name}{line}: IO001 [error] {exc}\n")
         return EXIT_PROBLEMS
+    finally:
+        if bar is not None:
+            bar.stop()
     out = sys.stderr if output == "-" else sys.stdout
     out.write(f"{result.input}: read as {result.layout}\n")
     line = (
@@ -236,13 +255,16 @@ def cmd_convert(args: argparse.Namespace) -> int:
 def _progress_factory(enabled: bool) -> Any:
     if not enabled or not sys.stderr.isatty():
         return None, None
+    from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+    # On stderr: stdout carries the report (or the converted data) and may be a pipe.
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         DownloadColumn(),
         TimeRemainingColumn(),
+        console=Console(stderr=True),
         transient=True,
         auto_refresh=False,
     )
@@ -250,7 +272,7 @@ def _progress_factory(enabled: bool) -> Any:
 
     def update(file: str, done: int, total: int) -> None:
         if file not in tasks:
-            tasks[file] = progress.add_task(f"linting {file}", total=total)
+            tasks[file] = progress.add_task(file, total=total)
         progress.update(tasks[file], completed=done)
         progress.refresh()
 

@@ -242,10 +242,12 @@ class Slot:
     reasons: list[tuple[str, str]] = field(default_factory=list)
 
 
-def iter_slots(source: Any) -> Iterator[Slot]:
+def iter_slots(source: Any, progress: ProgressFn | None = None) -> Iterator[Slot]:
     """Every slot of a source in input order (records and rejections interleaved)."""
     for job in source.jobs():
         out: JobOutput = job.run()
+        if progress is not None:
+            progress(out.bytes_read)
         slots = [Slot(r.index, r.line, r) for r in out.records]
         slots += [Slot(rej.index, rej.line, None, rej.raw, rej.reasons) for rej in out.rejected]
         slots.sort(key=lambda s: s.index)
@@ -282,7 +284,7 @@ def convert_file(
     rejected_writer: AtomicWriter | None = None
     with AtomicWriter(output) as out:
         try:
-            for slot in iter_slots(source):
+            for slot in iter_slots(source, progress):
                 result.read += 1
                 if slot.record is not None:
                     out.write_record(slot.record.data)

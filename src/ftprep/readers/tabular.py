@@ -135,7 +135,8 @@ class CsvSource:
     def _frames(self) -> Iterator[Any]:
         import pandas as pd
 
-        source: Any = io.BytesIO(self._data) if self._data is not None else self.path
+        source: Any = io.BytesIO(self._data) if self._data is not None else open(self.path, "rb")  # noqa: SIM115
+        self._handle = source
         try:
             reader = pd.read_csv(
                 source,
@@ -160,11 +161,17 @@ class CsvSource:
             ) from None
         except UnicodeDecodeError as exc:
             raise ReadError(f"cannot decode the file as {self.encoding}: {exc}") from None
+        finally:
+            source.close()
 
     def jobs(self) -> Iterator[RowJob]:
         index = 0
         row_number = 1 if self.header else 0
+        position = 0
         for frame in self._frames():
+            # How far pandas has read, for progress bars (it reads ahead in blocks).
+            consumed = self._handle.tell() - position
+            position += consumed
             if not self.columns:
                 names = [str(c) for c in frame.columns]
                 self.columns = column_letters(len(names)) if not self.header else names
@@ -177,7 +184,7 @@ class CsvSource:
                     continue
                 rows.append((row_number, dict(zip(self.columns, values, strict=True)), None))
             if rows:
-                yield RowJob(index, rows, self.transform)
+                yield RowJob(index, rows, self.transform, bytes_read=consumed)
                 index += len(rows)
 
 
