@@ -135,3 +135,11 @@ def test_rule_documentation_command() -> None:
     assert run_cli("rule", "XX999").code == 2
     listing = run_cli("rule", "--all").out
     assert listing.count("\n") == 43
+
+
+def test_several_files_one_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    report = json.loads(run_cli("lint", DEMO, MIXED, "--output-format", "json").out)
+    assert [f["file"] for f in report["files"]] == [DEMO, MIXED]
+    assert report["summary"]["problems"] == 7 + 10
+    assert run_cli("lint", DEMO, MIXED).code == 1

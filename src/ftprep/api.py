@@ -170,6 +170,22 @@ def report_from_run(run: LintRun, options: RunOptions) -> LintReport:
     )
 
 
+def merge_reports(reports: list[LintReport]) -> LintReport:
+    """One report for several linted files (pre-commit passes many)."""
+    if len(reports) == 1:
+        return reports[0]
+    from ftprep.report import ReportData
+
+    diagnostics = [d for r in reports for d in r.diagnostics]
+    return LintReport.model_construct(
+        version=1,
+        files=[f for r in reports for f in r.files],
+        summary=Summary(**ReportData(diagnostics=diagnostics).summary()),
+        diagnostics=diagnostics,
+        fail_on=reports[0].fail_on,
+    )
+
+
 def lint(path: str, *, valid: str | None = None, **kwargs: Any) -> LintReport:
     """Lint a file (any format ``convert`` reads) and, optionally, its validation file."""
     options = build_options(**kwargs)

@@ -310,20 +310,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.stop()
-    from ftprep.api import LintReport
+    from ftprep.api import merge_reports
 
-    merged = (
-        reports[0]
-        if len(reports) == 1
-        else LintReport.model_construct(
-            version=1,
-            files=[f for r in reports for f in r.files],
-            summary=reports[0].summary,
-            diagnostics=[d for r in reports for d in r.diagnostics],
-            fail_on=reports[0].fail_on,
-        )
-    )
-    render(fmt, report_data(merged, statistics=args.statistics), sys.stdout)
+    render(fmt, report_data(merge_reports(reports), statistics=args.statistics), sys.stdout)
     if not all(r.ok for r in reports):
         worst = EXIT_PROBLEMS
     return EXIT_OK if args.exit_zero else worst
