@@ -165,7 +165,35 @@ class XlsxSource:
         self._issues: list[tuple[str, Finding]] = []
 
     def file_issues(self) -> list[tuple[str, Finding]]:
-        return self._issues
+        return self._issues + self._merged_cells()
+
+    def _merged_cells(self) -> list[tuple[str, Finding]]:
+        """IO007 for each merged range: only its top-left cell holds the value.
+
+        Read-only worksheets do not expose merged ranges, so they are read from the sheet's
+        XML (a ``<mergeCell ref="A2:A4"/>`` per range).
+        """
+        ws = self._values[self.sheet]
+        try:
+            with ws.parent._archive.open(ws._worksheet_path) as fh:
+                xml = fh.read().decode("utf-8", "replace")
+        except (AttributeError, KeyError, OSError):  # pragma: no cover - openpyxl internals
+            return []
+        issues = []
+        for ref in re.findall(r'<mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"', xml):
+            first, last = ref.split(":")
+            row = int(re.sub(r"[A-Z]+", "", first))
+            issues.append(
+                (
+                    "IO007",
+                    Finding(
+                        message=f"cells {ref} are merged: only {first} holds the value, the other "
+                        "cells of the range read as empty; unmerge and fill them in the workbook",
+                        line=row,
+                    ),
+                )
+            )
+        return issues
 
     def sample(self) -> tuple[Any, list[str]]:
         header = self._header_of(self.sheet)
