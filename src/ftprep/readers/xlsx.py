@@ -181,7 +181,7 @@ class XlsxSource:
             return []
         issues = []
         for ref in re.findall(r'<mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"', xml):
-            first, last = ref.split(":")
+            first = ref.split(":")[0]
             row = int(re.sub(r"[A-Z]+", "", first))
             issues.append(
                 (
