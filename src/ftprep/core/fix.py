@@ -104,6 +104,8 @@ def _text_op(data: dict[str, Any], edit: Edit) -> bool:
     current = jp.resolve(data, edit.pointer)
     if not isinstance(current, str):
         return False
+    if not current and edit.op in ("append", "prepend"):
+        return False  # a separator or stop added to an empty text would hide that it is empty
     new = current
     if edit.op == "append":
         if not current.endswith(edit.value):

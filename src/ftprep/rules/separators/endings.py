@@ -152,7 +152,13 @@ class EndingStats:
         if self.track_records:
             self.indexes.append(index)
             self.ids.append(i)
-            self.repeats.append(1 if ending and text.find(ending) < len(text) - len(ending) else 0)
+            # 1: the ending also occurs earlier; 2: the text is empty (SC006's business).
+            if not text:
+                self.repeats.append(2)
+            else:
+                self.repeats.append(
+                    1 if ending and text.find(ending) < len(text) - len(ending) else 0
+                )
         if not text:
             # Empty texts are SC006's business; like OpenAI's tool (which dropped them first),
             # they do not erase the common prefix or ending of the others.
@@ -254,15 +260,21 @@ class EndingStats:
         return None
 
     def records_without(self, suffix: str) -> list[int]:
+        """Non-empty texts that do not end with ``suffix``: an empty text needs its content,
+        not a separator (SC006 reports it)."""
         good = [w.endswith(suffix) for w in self.words]
-        return [idx for idx, i in zip(self.indexes, self.ids, strict=True) if not good[i]]
+        return [
+            idx
+            for idx, i, flag in zip(self.indexes, self.ids, self.repeats, strict=True)
+            if not good[i] and flag != 2
+        ]
 
     def records_repeating(self, suffix: str) -> list[int]:
         target = self.vocab.get(suffix)
         return [
             idx
             for idx, i, r in zip(self.indexes, self.ids, self.repeats, strict=True)
-            if r and i == target
+            if r == 1 and i == target
         ]
 
 
