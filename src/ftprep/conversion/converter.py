@@ -147,19 +147,15 @@ class Converter:
 
         data = copy.deepcopy(row)
         messages = data["messages"] if "messages" in data else data.get("input", {}).get("messages")
-        if isinstance(messages, list) and not (
-            messages and isinstance(messages[0], dict) and messages[0].get("role") == "system"
-        ):
-            messages.insert(0, {"role": "system", "content": self.system})
+        if isinstance(messages, list):
+            _prepend_system(messages, self.system)
         return data
 
     def _sharegpt(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
         messages = sharegpt_messages(row[self.roles["conversations"]])
         if isinstance(messages, tuple):
             return messages
-        system = row.get("system") or self.system
-        if system and not (messages and messages[0]["role"] == "system"):
-            messages.insert(0, {"role": "system", "content": system})
+        _prepend_system(messages, row.get("system") or self.system)
         data: dict[str, Any] = {"messages": messages}
         tools = sharegpt_tools(row.get("tools"))
         if tools:
@@ -170,9 +166,7 @@ class Converter:
         messages = sharegpt_messages(row[self.roles["conversations"]])
         if isinstance(messages, tuple):
             return messages
-        system = row.get("system") or self.system
-        if system:
-            messages.insert(0, {"role": "system", "content": system})
+        _prepend_system(messages, row.get("system") or self.system)
         outputs = []
         for key in ("chosen", "rejected"):
             turn = row[self.roles[key]]
@@ -185,6 +179,15 @@ class Converter:
             "preferred_output": outputs[0],
             "non_preferred_output": outputs[1],
         }
+
+
+def _prepend_system(messages: list[Any], system: str | None) -> None:
+    """Start the conversation with ``system`` unless it already starts with a system turn."""
+    if not system:
+        return
+    first = messages[0] if messages else None
+    if not (isinstance(first, dict) and first.get("role") == "system"):
+        messages.insert(0, {"role": "system", "content": system})
 
 
 def _target_for(mapping: Mapping, layout: str) -> str:
