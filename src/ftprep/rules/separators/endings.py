@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections import Counter
 from typing import Any
+
+from ftprep.core.fix import INVISIBLE_RE, NBSP_RE
 
 _TAIL = re.compile(r"[^\w]+\Z")
 WORD_STOPS = (" [END]", "[END]", " END", "END", "<END>")
@@ -71,7 +72,10 @@ def separator_like(ending: str) -> bool:
     return (
         bool(ending)
         and ending[0] not in _SENTENCE_PUNCTUATION[1:]
-        and (ending.strip(_SENTENCE_PUNCTUATION) != "")
+        and ending.strip(_SENTENCE_PUNCTUATION) != ""
+        # Invisible characters are debris (WS003 removes them), never a separator.
+        and not INVISIBLE_RE.search(ending)
+        and not NBSP_RE.search(ending)
     )
 
 
@@ -231,23 +235,36 @@ class EndingStats:
         return not self.distinct_overflow and self.n > 0 and len(self.distinct) < self.n / 3
 
     def dominant(self, min_share: float) -> tuple[str, int] | None:
-        """The longest separator-like ending shared by at least ``min_share`` of the texts."""
+        """The separator most texts end with: (separator, how many texts end with it).
+
+        Candidates are the endings the texts actually have (the 50 most frequent), the same
+        without leading sentence punctuation (``? ->`` gives `` ->``), and the known
+        separators. The one the most texts end with wins, and among equals the longest; it
+        must be separator-like and shared by more than ``min_share`` of the texts. Choosing
+        by share, not length, keeps a fix from chasing ever longer endings.
+        """
         if self.n == 0:
             return None
-        shares: Counter = Counter()
-        for word, count in zip(self.words, self.counts, strict=True):
-            if word == "\x00other":
-                continue
-            for k in range(1, len(word) + 1):
-                shares[word[-k:]] += count
+        endings = [
+            (word, count)
+            for word, count in zip(self.words, self.counts, strict=True)
+            if word and word != "\x00other"
+        ]
+        frequent = sorted(endings, key=lambda wc: (-wc[1], wc[0]))[:50]
+        candidates = {c for c in self.candidates}
+        for word, _ in frequent:
+            candidates.add(word)
+            candidates.add(word.lstrip(_SENTENCE_PUNCTUATION[1:]))
         best: tuple[str, int] | None = None
-        for suffix, count in shares.items():
-            if (
-                count / self.n >= min_share
-                and separator_like(suffix)
-                and (best is None or (len(suffix), count) > (len(best[0]), best[1]))
+        for candidate in candidates:
+            if not separator_like(candidate):
+                continue
+            count = sum(n for word, n in endings if word.endswith(candidate))
+            if count / self.n > min_share and (
+                best is None
+                or (count, len(candidate), candidate) > (best[1], len(best[0]), best[0])
             ):
-                best = (suffix, count)
+                best = (candidate, count)
         return best
 
     def first_unused(self, candidates: tuple[str, ...], fallback: str) -> str | None:

@@ -10,12 +10,12 @@ from ftprep.rules.separators._base import FieldEndingRule
 
 class Options(RuleOptions):
     min_share: float = 0.5
-    """Share of prompts that must end with a separator for it to count as the dataset's."""
+    """More than this share of prompts must end with a separator for it to be the dataset's."""
 
 
 class InconsistentPromptSeparator(FieldEndingRule):
     """## What it does
-    Finds the separator most prompts end with (at least half of them, by default) and
+    Finds the separator most prompts end with (more than half of them, by default) and
     reports each prompt that does not end with it.
 
     ## Why is this bad?
@@ -35,7 +35,7 @@ class InconsistentPromptSeparator(FieldEndingRule):
     ```
 
     ## Options
-    - `min-share`: share of prompts that must end with the separator (default 0.5).
+    - `min-share`: share of prompts that must end with the separator (default 0.5: more than half).
 
     ## Fix safety
     Safe: the fix appends the dataset's separator to the prompts that lack it.

@@ -10,7 +10,7 @@ from ftprep.rules.separators._base import FieldEndingRule
 
 class Options(RuleOptions):
     min_share: float = 0.5
-    """Share of completions that must end with a stop sequence for it to count."""
+    """More than this share of completions must end with a stop sequence for it to count."""
 
 
 class InconsistentStopSequence(FieldEndingRule):
@@ -35,7 +35,7 @@ class InconsistentStopSequence(FieldEndingRule):
     ```
 
     ## Options
-    - `min-share`: share of completions that must end with the stop sequence (default 0.5).
+    - `min-share`: share of completions that must end with the stop sequence (default 0.5: more than half).
 
     ## Fix safety
     Safe: the fix appends the dataset's stop sequence to the completions that lack it.

@@ -13,7 +13,7 @@ class Options(RuleOptions):
     candidates: tuple[str, ...] = PROMPT_SEPARATORS
     """Separators to suggest, in order; the first that no prompt contains is chosen."""
     min_share: float = 0.5
-    """Share of prompts that must end with one separator for the data to count as having one."""
+    """More than this share of prompts must end with one separator for the data to have one."""
 
 
 class MissingPromptSeparator(FieldEndingRule):
@@ -41,7 +41,7 @@ class MissingPromptSeparator(FieldEndingRule):
     ## Options
     - `candidates`: separators to suggest, first one found in no prompt wins (` ->` is
       skipped when a prompt contains a newline; `\\n\\n### =>\\n\\n` is the last resort).
-    - `min-share`: share of prompts that must already end with one separator (default 0.5).
+    - `min-share`: share of prompts that must already end with one separator (default 0.5: more than half).
 
     ## Fix safety
     Safe: the fix appends a separator that occurs in no prompt, so it cannot be confused

@@ -13,7 +13,7 @@ class Options(RuleOptions):
     candidates: tuple[str, ...] = STOP_SEQUENCES
     """Stop sequences to suggest, in order; the first that no completion contains is chosen."""
     min_share: float = 0.5
-    """Share of completions that must end with one stop sequence to count as having one."""
+    """More than this share of completions must end with one stop sequence to have one."""
 
 
 class MissingStopSequence(FieldEndingRule):
@@ -41,7 +41,7 @@ class MissingStopSequence(FieldEndingRule):
     ## Options
     - `candidates`: stop sequences to suggest (`\\n`, `.`, ` END`, `***`, `+++`, `&&&`,
       `$$$`, `@@@`, `%%%`, then ` [END]`); the first found in no completion wins.
-    - `min-share`: share of completions that must already end with one (default 0.5).
+    - `min-share`: share of completions that must already end with one (default 0.5: more than half).
 
     ## Fix safety
     Safe: the fix appends a sequence that occurs in no completion.

@@ -9,7 +9,7 @@ from ftprep.rules.separators._base import FieldEndingRule
 
 class Options(RuleOptions):
     min_share: float = 0.5
-    """Share of prompts that must end with a separator for it to count as the dataset's."""
+    """More than this share of prompts must end with a separator for it to be the dataset's."""
 
 
 class SeparatorInPromptBody(FieldEndingRule):
@@ -29,7 +29,7 @@ class SeparatorInPromptBody(FieldEndingRule):
     Choose a separator that occurs in no prompt, such as `\\n\\n###\\n\\n`.
 
     ## Options
-    - `min-share`: share of prompts that must end with the separator (default 0.5).
+    - `min-share`: share of prompts that must end with the separator (default 0.5: more than half).
 
     ## Fix safety
     No fix: replacing the separator in every prompt is a choice for the user.

@@ -9,7 +9,7 @@ from ftprep.rules.separators._base import FieldEndingRule
 
 class Options(RuleOptions):
     min_share: float = 0.5
-    """Share of completions that must end with a stop sequence for it to count."""
+    """More than this share of completions must end with a stop sequence for it to count."""
 
 
 class StopSequenceInCompletionBody(FieldEndingRule):
@@ -29,7 +29,7 @@ class StopSequenceInCompletionBody(FieldEndingRule):
     Use a stop sequence that occurs in no completion, such as ` END`.
 
     ## Options
-    - `min-share`: share of completions that must end with the stop sequence (default 0.5).
+    - `min-share`: share of completions that must end with the stop sequence (default 0.5: more than half).
 
     ## Fix safety
     No fix.
