@@ -13,20 +13,52 @@ from ftprep import api
 
 # Texts built from the pieces the rules care about: separators, stops, spaces, case, BOMs...
 PIECES = st.sampled_from(
-    ["hello", "World", "ORDER", " ", "  ", "\n", "\n\n###\n\n", " ->", " END", ".", "?",
-     "\u200b", "\u00a0", "café", "Ã©", "<|im_end|>", "\\n", "1.0", "#N/A", ""]
+    [
+        "hello",
+        "World",
+        "ORDER",
+        " ",
+        "  ",
+        "\n",
+        "\n\n###\n\n",
+        " ->",
+        " END",
+        ".",
+        "?",
+        "\u200b",
+        "\u00a0",
+        "café",
+        "Ã©",
+        "<|im_end|>",
+        "\\n",
+        "1.0",
+        "#N/A",
+        "",
+    ]
 )
 TEXT = st.lists(PIECES, max_size=6).map("".join)
 COMPLETION_RECORD = st.fixed_dictionaries({"prompt": TEXT, "completion": TEXT})
 CHAT_RECORD = st.builds(
-    lambda user, answer, extra: {"messages": [
-        {"role": "user", "content": user}, {"role": "assistant", "content": answer}, *extra]},
-    TEXT, TEXT,
-    st.lists(st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant", "gpt"]),
-                                    "content": TEXT}), max_size=2),
+    lambda user, answer, extra: {
+        "messages": [
+            {"role": "user", "content": user},
+            {"role": "assistant", "content": answer},
+            *extra,
+        ]
+    },
+    TEXT,
+    TEXT,
+    st.lists(
+        st.fixed_dictionaries(
+            {"role": st.sampled_from(["user", "assistant", "gpt"]), "content": TEXT}
+        ),
+        max_size=2,
+    ),
 )
-DATASETS = st.one_of(st.lists(COMPLETION_RECORD, min_size=1, max_size=12),
-                     st.lists(CHAT_RECORD, min_size=1, max_size=12))
+DATASETS = st.one_of(
+    st.lists(COMPLETION_RECORD, min_size=1, max_size=12),
+    st.lists(CHAT_RECORD, min_size=1, max_size=12),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
