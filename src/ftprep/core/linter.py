@@ -373,8 +373,9 @@ def _run_parallel(
 ) -> None:
     """Run jobs on ``workers`` cores: ``workers - 1`` forked processes plus this one.
 
-    Results are absorbed in job order. The main process takes every ``workers``-th job
-    itself rather than idling, so a two-core machine runs two processes, not three.
+    Results are absorbed in job order. The workers always have two jobs each queued; the
+    main process runs the next job itself whenever they do, rather than idling, so a
+    two-core machine runs two processes, not three, and neither waits for the other.
     """
     import gc
     import multiprocessing
@@ -395,12 +396,13 @@ def _run_parallel(
     try:
         with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
             pending: deque = deque()
-            for i, job in enumerate(jobs):
-                if i % workers == workers - 1:
-                    pending.append(runner.run(job))  # our share, computed now
+            for job in jobs:
+                busy = sum(1 for p in pending if _is_future(p) and not p.done())
+                if busy < 2 * (workers - 1):
+                    pending.append(pool.submit(_worker_run, job))  # keep the workers fed
                 else:
-                    pending.append(pool.submit(_worker_run, job))
-                while pending and (len(pending) > 2 * workers or not _is_future(pending[0])):
+                    pending.append(runner.run(job))  # otherwise do it here
+                while pending and (len(pending) > 4 * workers or not _is_future(pending[0])):
                     head = pending.popleft()
                     absorb(head.result() if _is_future(head) else head)
             while pending:
