@@ -402,7 +402,7 @@ def _run_parallel(
                     pending.append(pool.submit(_worker_run, job))  # keep the workers fed
                 else:
                     pending.append(runner.run(job))  # otherwise do it here
-                while pending and (len(pending) > 4 * workers or not _is_future(pending[0])):
+                while pending and (len(pending) > 2 * workers or not _is_future(pending[0])):
                     head = pending.popleft()
                     absorb(head.result() if _is_future(head) else head)
             while pending:
