@@ -15,6 +15,16 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 INPUTS = FIXTURES / "inputs"
 CORPUS = ROOT.parent / "shared" / "corpus"
+# fixtures/inputs/tickets.csv read as chat, the way several tests read it.
+TICKETS_AS_CHAT = (
+    "fixtures/inputs/tickets.csv",
+    "--to",
+    "chat",
+    "--map",
+    "user=body",
+    "--map",
+    "assistant=reply",
+)
 
 
 @dataclass

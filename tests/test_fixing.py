@@ -15,7 +15,7 @@ from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Record
 from ftprep.core.rule import Rule
 
-from .conftest import FIXTURES, ROOT, run_cli
+from .conftest import FIXTURES, ROOT, TICKETS_AS_CHAT, run_cli
 
 DEMO = FIXTURES / "demo" / "train.jsonl"
 MIX = FIXTURES / "rules" / "data" / "report_mix.jsonl"
@@ -118,13 +118,7 @@ def test_fix_converted_csv_to_jsonl_with_cli(
     out = tmp_path / "tickets.jsonl"
     result = run_cli(
         "lint",
-        "fixtures/inputs/tickets.csv",
-        "--to",
-        "chat",
-        "--map",
-        "user=body",
-        "--map",
-        "assistant=reply",
+        *TICKETS_AS_CHAT,
         "--fix",
         "--unsafe-fixes",
         "-o",

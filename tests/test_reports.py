@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from .conftest import FIXTURES, ROOT, run_cli
+from .conftest import FIXTURES, ROOT, TICKETS_AS_CHAT, run_cli
 
 SNAPSHOTS = FIXTURES / "golden" / "report"
 UPDATE = os.environ.get("FTPREP_UPDATE_SNAPSHOTS") == "1"
@@ -64,13 +64,7 @@ def test_converted_table_diagnostics_name_the_column(monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(ROOT)
     out = run_cli(
         "lint",
-        "fixtures/inputs/tickets.csv",
-        "--to",
-        "chat",
-        "--map",
-        "user=body",
-        "--map",
-        "assistant=reply",
+        *TICKETS_AS_CHAT,
         "--output-format",
         "json",
     ).out

@@ -51,7 +51,6 @@ class RunOptions:
     mapping: Mapping = field(default_factory=Mapping)
     workers: int | None = None
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    severity: dict[str, str] = field(default_factory=dict)
     fail_on: str | None = None
 
 
@@ -71,6 +70,9 @@ class LintRun:
     model: ModelInfo
     kind: Kind
     layouts: dict[str, str] = field(default_factory=dict)
+    # The opened inputs, in the order of ``results`` (None where a file could not be read);
+    # sources can be read again, which is how the fixer makes its passes.
+    opened: list[OpenedInput | None] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -108,11 +110,8 @@ def open_input(path: str, options: RunOptions, stdin_data: bytes | None = None) 
 
 def make_plan(kind: Kind, options: RunOptions) -> LintPlan:
     profile = load_profile(options.profile or PROFILE_FOR_KIND[kind.value])
-    if options.rule_options or options.severity:
-        merged_rules = {**profile.rules, **options.rule_options}
-        profile = profile.model_copy(
-            update={"rules": merged_rules, "severity": {**profile.severity, **options.severity}}
-        )
+    if options.rule_options:
+        profile = profile.model_copy(update={"rules": {**profile.rules, **options.rule_options}})
     model_name = (
         options.model
         or profile.model
@@ -196,7 +195,7 @@ def lint_files(
                 progress(_f, _seen[0], _total)
 
         try:
-            result, _rules = lint_source(source, plan, split, workers=workers, progress=callback)
+            result = lint_source(source, plan, split, workers=workers, progress=callback)
         except ReadError as exc:
             result = unreadable(path, str(exc), plan, split, exc.line)
         _add_columns(result, opened_input.converter)
@@ -204,7 +203,7 @@ def lint_files(
         result.stats["skipped_empty_rows"] = getattr(source, "skipped_empty", 0)
         result.stats["token_summary"] = _token_summary(result)
         results.append(result)
-    return LintRun(results, plan.profile, plan.model, kind, layouts)
+    return LintRun(results, plan.profile, plan.model, kind, layouts, [o for _, _, o, _ in opened])
 
 
 def _describe_layout(opened: OpenedInput) -> str:
@@ -422,8 +421,9 @@ def fix_file(
     first = run.results[0]
     if any(d.code == "IO001" for d in first.diagnostics):
         return result
-    opened = open_input(path, options, stdin_data)
-    source: Any = opened.source
+    first_input = run.opened[0]
+    assert first_input is not None  # an unreadable file returned above
+    source: Any = first_input.source
     info = source.info
     # Later passes read our own JSONL of converted records: no mapping, same plan.
     relint = RunOptions(**{**options.__dict__, "mapping": Mapping()})
@@ -522,7 +522,7 @@ class _FixSink:
 
 def _lint_source_only(source: Any, options: RunOptions, first_run: LintRun) -> LintRun:
     plan = make_plan(first_run.kind, options)
-    result, _ = lint_source(source, plan, "train", workers=options.workers or default_workers())
+    result = lint_source(source, plan, "train", workers=options.workers or default_workers())
     result.stats["token_summary"] = _token_summary(result)
     result.stats["layout"] = first_run.results[0].stats.get("layout")
     return LintRun([result], plan.profile, plan.model, first_run.kind, first_run.layouts)

@@ -81,9 +81,6 @@ class Converter:
             return ("SC017", f"{column!r} holds a list or object where text is needed")
         return value
 
-    def _has(self, role: str) -> bool:
-        return role in self.roles or role in self.templates
-
     def _convert(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
         if self.layout == "sharegpt":
             return self._sharegpt(row)
@@ -151,11 +148,17 @@ class Converter:
             _prepend_system(messages, self.system)
         return data
 
-    def _sharegpt(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
+    def _conversation(self, row: dict[str, Any]) -> list[dict[str, Any]] | tuple[str, str]:
+        """The row's ShareGPT turns as messages, with the system prompt in front."""
         messages = sharegpt_messages(row[self.roles["conversations"]])
+        if not isinstance(messages, tuple):
+            _prepend_system(messages, row.get("system") or self.system)
+        return messages
+
+    def _sharegpt(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
+        messages = self._conversation(row)
         if isinstance(messages, tuple):
             return messages
-        _prepend_system(messages, row.get("system") or self.system)
         data: dict[str, Any] = {"messages": messages}
         tools = sharegpt_tools(row.get("tools"))
         if tools:
@@ -163,10 +166,9 @@ class Converter:
         return data
 
     def _sharegpt_preference(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
-        messages = sharegpt_messages(row[self.roles["conversations"]])
+        messages = self._conversation(row)
         if isinstance(messages, tuple):
             return messages
-        _prepend_system(messages, row.get("system") or self.system)
         outputs = []
         for key in ("chosen", "rejected"):
             turn = row[self.roles[key]]

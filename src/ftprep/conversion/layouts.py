@@ -28,8 +28,6 @@ SHAREGPT_ROLES = {
     "function": "tool",
 }
 
-Converted = "dict[str, Any] | tuple[str, str]"
-
 
 def _keys(row: dict[str, Any]) -> dict[str, str]:
     return {normalise_column(k): k for k in row}

@@ -44,7 +44,9 @@ OPS = (
     "delete-key",  # key at pointer is removed
     "truncate-list",  # list at pointer is cut to ``value`` items (``old`` = expected length)
     "merge-next",  # list item at pointer absorbs the next item's content (same role only)
-    "drop-record",  # the whole record goes to the rejected file
+    "drop-record",  # the whole record goes to the rejected file (the fixer does this)
+    "strip-bom",  # file level: the output is written without a byte-order mark
+    "remove-blank-line",  # file level: the output is written without blank lines
 )
 
 INVISIBLE_RE = re.compile(
@@ -181,7 +183,9 @@ def apply_edit(data: dict[str, Any], edit: Edit) -> bool:
         a["content"] = a["content"] + (edit.value or "\n\n") + b["content"]
         del items[i + 1]
         return True
-    raise ValueError(f"unknown edit operation {op!r}")
+    if op in OPS:
+        return False  # drop-record and the file-level operations are the fixer's job
+    raise ValueError(f"unknown edit operation {op!r}; known: {', '.join(OPS)}")
 
 
 def _number_text(value: int | float) -> str:

@@ -30,9 +30,6 @@ class EditPlan:
     # Why each dropped record is dropped (the diagnostic's message), for the rejected file.
     drop_reasons: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
-    def __bool__(self) -> bool:
-        return bool(self.by_record or self.global_edits)
-
     def for_record(self, index: int) -> list[tuple[str, Edit]]:
         return self.by_record.get(index, [])
 

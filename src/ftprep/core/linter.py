@@ -111,9 +111,6 @@ class SplitResult:
     indexes: array = field(default_factory=lambda: array("I"))
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def line_of(self, index: int) -> int | None:
-        return line_lookup(self.indexes, self.lines)(index)
-
 
 def line_lookup(indexes: array, lines: array) -> Callable[[int], int | None]:
     """Line of a record by its stable index (indexes increase with position)."""
@@ -287,11 +284,11 @@ def lint_source(
     *,
     workers: int = 1,
     progress: ProgressFn | None = None,
-) -> tuple[SplitResult, list[Rule]]:
-    """Lint one input. Returns the result and the finished dataset-rule instances.
+) -> SplitResult:
+    """Lint one input.
 
-    The dataset-rule instances are returned so that splits-scope rules (train against
-    validation) can read their state after every split has been linted.
+    The finished dataset-rule instances stay in ``result.stats["rules"]`` (by code), where
+    the token summary and, later, splits-scope rules (train against validation) read them.
     """
     ctx = RuleContext(
         file=source.info.file, split=split, profile=plan.profile, model=plan.model, kind=plan.kind
@@ -362,7 +359,7 @@ def lint_source(
         indexes=indexes,
     )
     result.stats["rules"] = {p.cls.code: rule for p, rule in main_rules}
-    return result, [rule for _, rule in main_rules]
+    return result
 
 
 def _run_parallel(

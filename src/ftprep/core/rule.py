@@ -12,7 +12,7 @@ file in worker processes, each with its own rule instances.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -61,7 +61,6 @@ class RuleContext:
     profile: Profile
     model: ModelInfo
     kind: Kind
-    counter_factory: Callable[[], TokenCounter] | None = None
     # Filled before finish(): how many records the split holds (all kinds).
     n_records: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -74,18 +73,14 @@ class RuleContext:
     @property
     def tokens(self) -> TokenCounter:
         if self._counter is None:
-            if self.counter_factory is None:
-                from ftprep.core.tokens import TokenCounter
+            from ftprep.core.tokens import TokenCounter
 
-                self._counter = TokenCounter(self.model.encoding)
-            else:
-                self._counter = self.counter_factory()
+            self._counter = TokenCounter(self.model.encoding)
         return self._counter
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_counter"] = None
-        state["counter_factory"] = None
         return state
 
 

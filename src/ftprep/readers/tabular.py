@@ -165,6 +165,7 @@ class CsvSource:
             source.close()
 
     def jobs(self) -> Iterator[RowJob]:
+        self.skipped_empty = 0  # counted again on every read
         index = 0
         row_number = 1 if self.header else 0
         position = 0

@@ -242,6 +242,7 @@ class XlsxSource:
             yield number, rendered, uncached
 
     def jobs(self) -> Iterator[RowJob]:
+        self.skipped_empty = 0  # counted again on every read
         rows: list[tuple[int, Any, str | None]] = []
         issues: list[tuple[str, Finding]] = []
         index = 0

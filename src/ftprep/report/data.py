@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftprep.core.diagnostic import Diagnostic, Severity
+from ftprep.core.diagnostic import Diagnostic
 from ftprep.core.fix import Applicability
 
 REPORT_VERSION = 1
@@ -59,11 +59,3 @@ class ReportData:
             (n, code, names[code], fixable[code])
             for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
-
-
-def highest(diagnostics: list[Diagnostic]) -> Severity | None:
-    best = None
-    for d in diagnostics:
-        if best is None or d.severity.rank > best.rank:
-            best = d.severity
-    return best
