@@ -51,12 +51,18 @@ def prepare_data_cmd(venv: Path, path: Path) -> list[str]:
 def run(name: str, cmd: list[str], cwd: str, repeat: int) -> dict:
     times = [timed(cmd, cwd) for _ in range(repeat)]
     mem = measure(cmd, cwd=cwd)
-    return {"tool": name, "best_s": round(min(times), 2), "median_s": round(statistics.median(times), 2),
-            "peak_mb": round(mem.peak_mb)}
+    return {
+        "tool": name,
+        "best_s": round(min(times), 2),
+        "median_s": round(statistics.median(times), 2),
+        "peak_mb": round(mem.peak_mb),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--million", action="store_true", help="also lint 1,000,000 records")
     parser.add_argument("--repeat", type=int, default=3)
@@ -78,20 +84,26 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 copy = Path(tmp) / path.name  # prepare_data writes *_prepared.jsonl beside it
                 shutil.copy(path, copy)
-                row["prepare_data"] = run("prepare_data", prepare_data_cmd(args.openai_venv, copy), tmp, args.repeat)
+                row["prepare_data"] = run(
+                    "prepare_data", prepare_data_cmd(args.openai_venv, copy), tmp, args.repeat
+                )
         results.append(row)
         print(json.dumps(row))
     base = results[0]
     if "prepare_data" in base:
         speed = base["prepare_data"]["best_s"] / base["ftprep"]["best_s"]
         memory = base["prepare_data"]["peak_mb"] / base["ftprep"]["peak_mb"]
-        print(f"ftprep is {speed:.1f}x faster than prepare_data and uses {memory:.1f}x less memory "
-              f"on {base['records']:,} records ({base['megabytes']} MB)")
+        print(
+            f"ftprep is {speed:.1f}x faster than prepare_data and uses {memory:.1f}x less memory "
+            f"on {base['records']:,} records ({base['megabytes']} MB)"
+        )
     if len(results) > 1:
         scale = results[1]["ftprep"]["best_s"] / results[0]["ftprep"]["best_s"]
-        print(f"{results[1]['records']:,} records took {scale:.1f}x the time of {results[0]['records']:,} "
-              f"(linear would be {results[1]['records'] / results[0]['records']:.0f}x); peak "
-              f"{results[1]['ftprep']['peak_mb']} MB")
+        print(
+            f"{results[1]['records']:,} records took {scale:.1f}x the time of {results[0]['records']:,} "
+            f"(linear would be {results[1]['records'] / results[0]['records']:.0f}x); peak "
+            f"{results[1]['ftprep']['peak_mb']} MB"
+        )
     (args.data_dir / "bench_lint.json").write_text(json.dumps(results, indent=2))
 
 

@@ -12,14 +12,79 @@ from pathlib import Path
 
 import orjson
 
-WORDS = (
-    "the a customer order delivery refund account card payment invoice address password "
-    "warranty product service support team week month day please thanks help issue question "
-    "answer because however therefore received shipped late broken missing replacement "
-    "return policy store online email phone number receipt discount coupon subscription "
-    "cancel renew update change reset login error message screen app website price total "
-    "charge fee balance transfer bank branch manager agent ticket status pending approved"
-).split()
+WORDS = [
+    "the",
+    "a",
+    "customer",
+    "order",
+    "delivery",
+    "refund",
+    "account",
+    "card",
+    "payment",
+    "invoice",
+    "address",
+    "password",
+    "warranty",
+    "product",
+    "service",
+    "support",
+    "team",
+    "week",
+    "month",
+    "day",
+    "please",
+    "thanks",
+    "help",
+    "issue",
+    "question",
+    "answer",
+    "because",
+    "however",
+    "therefore",
+    "received",
+    "shipped",
+    "late",
+    "broken",
+    "missing",
+    "replacement",
+    "return",
+    "policy",
+    "store",
+    "online",
+    "email",
+    "phone",
+    "number",
+    "receipt",
+    "discount",
+    "coupon",
+    "subscription",
+    "cancel",
+    "renew",
+    "update",
+    "change",
+    "reset",
+    "login",
+    "error",
+    "message",
+    "screen",
+    "app",
+    "website",
+    "price",
+    "total",
+    "charge",
+    "fee",
+    "balance",
+    "transfer",
+    "bank",
+    "branch",
+    "manager",
+    "agent",
+    "ticket",
+    "status",
+    "pending",
+    "approved",
+]
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -41,14 +106,31 @@ def completion_record(rng: random.Random, i: int) -> dict:
         stop = ""  # inconsistent stop sequence
     elif roll < 0.015:
         completion = ""
-    return {"prompt": f"Ticket {i}: {prompt}{sep}", "completion": f"{completion}{stop}" if completion else ""}
+    return {
+        "prompt": f"Ticket {i}: {prompt}{sep}",
+        "completion": f"{completion}{stop}" if completion else "",
+    }
 
 
 def chat_record(rng: random.Random, i: int) -> dict:
     messages = [{"role": "system", "content": "You are a helpful support assistant."}]
     for _ in range(rng.randint(1, 3)):
-        messages.append({"role": "user", "content": " ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 5)))})
-        messages.append({"role": "assistant", "content": " ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 6)))})
+        messages.append(
+            {
+                "role": "user",
+                "content": " ".join(
+                    sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 5))
+                ),
+            }
+        )
+        messages.append(
+            {
+                "role": "assistant",
+                "content": " ".join(
+                    sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(2, 6))
+                ),
+            }
+        )
     if rng.random() < 0.01:
         messages[-1]["content"] += " "
     return {"messages": messages}

@@ -8,6 +8,7 @@ count shared pages once per worker.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
@@ -25,10 +26,8 @@ class Measurement:
 def _children(pid: int) -> list[int]:
     out = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             out += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return out
 
 
@@ -51,10 +50,17 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def measure(cmd: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> Measurement:
+def measure(
+    cmd: list[str], cwd: str | None = None, env: dict[str, str] | None = None
+) -> Measurement:
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     peak = 0
     while proc.poll() is None:
         peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid)))
@@ -67,4 +73,6 @@ if __name__ == "__main__":
     import sys
 
     m = measure(sys.argv[1:])
-    print(f"{m.seconds:.2f} s, peak {m.peak_mb:.0f} MB (PSS of the process tree), exit {m.returncode}")
+    print(
+        f"{m.seconds:.2f} s, peak {m.peak_mb:.0f} MB (PSS of the process tree), exit {m.returncode}"
+    )

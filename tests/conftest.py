@@ -59,3 +59,11 @@ def cli() -> object:
 def _single_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run inline unless a test asks for workers; the parallel path has its own test."""
     monkeypatch.setenv("FTPREP_WORKERS", os.environ.get("FTPREP_TEST_WORKERS", "1"))
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Language detections are cached on disk: never in the checkout, never across tests."""
+    monkeypatch.setenv("FTPREP_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -61,15 +61,28 @@ def options(code: str, case: dict[str, Any]) -> dict[str, Any]:
 )
 def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     path = write_input(tmp_path, case)
-    report = api.lint(path, **options(code, case))
-    found = sorted((d.line, d.pointer or "") for d in report.diagnostics if d.code == code)
-    expected = sorted((e.get("line"), e.get("pointer", "")) for e in case["expect"])
+    peers: dict[str, str] = {}
+    for key, name in (("valid_jsonl", "valid"), ("against_jsonl", "against")):
+        if key in case:  # splits-scope rules: a validation file or an evaluation set
+            peer = tmp_path / f"{name}.jsonl"
+            peer.write_text(case[key], encoding="utf-8")
+            peers[name] = str(peer)
+    report = api.lint(path, **peers, **options(code, case))
+    found = sorted(
+        (d.split, d.line or 0, d.pointer or "") for d in report.diagnostics if d.code == code
+    )
+    expected = sorted(
+        (e.get("split", "train"), e.get("line") or 0, e.get("pointer", "")) for e in case["expect"]
+    )
     assert found == expected, [d.message for d in report.diagnostics]
     for e, d in zip(
-        sorted(case["expect"], key=lambda e: (e.get("line") or 0, e.get("pointer", ""))),
+        sorted(
+            case["expect"],
+            key=lambda e: (e.get("split", "train"), e.get("line") or 0, e.get("pointer", "")),
+        ),
         sorted(
             (d for d in report.diagnostics if d.code == code),
-            key=lambda d: (d.line or 0, d.pointer or ""),
+            key=lambda d: (d.split, d.line or 0, d.pointer or ""),
         ),
         strict=True,
     ):
@@ -77,6 +90,19 @@ def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
             assert e["message"] in d.message
         if "severity" in e:
             assert d.severity.value == e["severity"]
+    if "fixed_valid" in case:
+        out, valid_out = tmp_path / "fixed.jsonl", tmp_path / "valid.fixed.jsonl"
+        result = api.fix(
+            path,
+            str(out),
+            unsafe=case.get("unsafe", False),
+            valid=peers["valid"],
+            valid_output=str(valid_out),
+            **options(code, case),
+        )
+        assert valid_out.read_text(encoding="utf-8") == case["fixed_valid"]
+        assert result.valid is not None
+        assert result.valid.read == result.valid.written + result.valid.rejected
     if "fixed" in case:
         out = tmp_path / "fixed.jsonl"
         result = api.fix(path, str(out), unsafe=case.get("unsafe", False), **options(code, case))
@@ -100,4 +126,6 @@ def test_every_rule_has_pass_and_fail_cases() -> None:
         assert any(c["expect"] for c in cases), f"{code} has no failing case"
         cls = REGISTRY[code]
         if cls.fix_availability.value != "none":
-            assert any("fixed" in c for c in cases), f"{code} offers a fix but no case tests it"
+            assert any("fixed" in c or "fixed_valid" in c for c in cases), (
+                f"{code} offers a fix but no case tests it"
+            )

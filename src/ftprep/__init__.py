@@ -11,15 +11,24 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "convert", "fix", "lint"]
+__all__ = ["__version__", "convert", "fix", "lint", "split"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ftprep.api import convert, fix, lint
+    from ftprep.api import convert, fix, lint, split
 
 
 def __getattr__(name: str) -> Any:
     # Lazy, so that importing ftprep (as the CLI does) costs nothing until the API is used.
-    if name in {"lint", "convert", "fix", "LintReport", "ConvertResult", "FixResult"}:
+    if name in {
+        "lint",
+        "convert",
+        "fix",
+        "split",
+        "LintReport",
+        "ConvertResult",
+        "FixResult",
+        "SplitOutcome",
+    }:
         from ftprep import api
 
         return getattr(api, name)

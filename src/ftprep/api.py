@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from ftprep import __version__
 from ftprep.conversion import Mapping, parse_map_args
 from ftprep.core.diagnostic import Diagnostic, Severity
+from ftprep.core.errors import UsageError
 from ftprep.pipeline import (
     ConvertResult,
     FixResult,
@@ -24,9 +25,11 @@ from ftprep.pipeline import (
     convert_file,
     fail_threshold,
     fix_file,
+    fix_valid_file,
     lint_files,
 )
 from ftprep.readers import ReadOptions
+from ftprep.splitting import SplitOutcome
 from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
 
 
@@ -112,8 +115,12 @@ def build_options(
     workers: int | None = None,
     fail_on: str | None = None,
     rule_options: dict[str, dict[str, Any]] | None = None,
+    epochs: int | None = None,
 ) -> RunOptions:
     """Keyword arguments of the API functions as :class:`RunOptions`."""
+    rule_options = dict(rule_options or {})
+    if epochs is not None:  # the cost estimate's epochs (TK004's option)
+        rule_options["TK004"] = {**rule_options.get("TK004", {}), "epochs": epochs}
     if isinstance(mapping, Mapping):
         parsed = mapping
     else:
@@ -136,7 +143,7 @@ def build_options(
         ),
         mapping=parsed,
         workers=workers,
-        rule_options=dict(rule_options or {}),
+        rule_options=rule_options,
         fail_on=fail_on,
     )
 
@@ -186,11 +193,24 @@ def merge_reports(reports: list[LintReport]) -> LintReport:
     )
 
 
-def lint(path: str, *, valid: str | None = None, **kwargs: Any) -> LintReport:
-    """Lint a file (any format ``convert`` reads) and, optionally, its validation file."""
+def lint_inputs(path: str, valid: str | None, against: str | None) -> list[tuple[str, str]]:
+    """The splits of a run: train, then the validation file and the evaluation set if given."""
+    return (
+        [("train", path)]
+        + ([("valid", valid)] if valid else [])
+        + ([("reference", against)] if against else [])
+    )
+
+
+def lint(
+    path: str, *, valid: str | None = None, against: str | None = None, **kwargs: Any
+) -> LintReport:
+    """Lint a file (any format ``convert`` reads) and, optionally, its validation file.
+
+    ``against`` names an evaluation set the training records must not leak into (DP003).
+    """
     options = build_options(**kwargs)
-    inputs = [("train", path)] + ([("valid", valid)] if valid else [])
-    return report_from_run(lint_files(inputs, options), options)
+    return report_from_run(lint_files(lint_inputs(path, valid, against), options), options)
 
 
 def convert(path: str, output: str, *, rejected: str | None = None, **kwargs: Any) -> ConvertResult:
@@ -206,11 +226,18 @@ def fix(
     unsafe: bool = False,
     rejected: str | None = None,
     fix_log: str | None = None,
+    valid: str | None = None,
+    valid_output: str | None = None,
     **kwargs: Any,
 ) -> FixResult:
-    """Apply safe fixes (and unsafe ones with ``unsafe=True``) and write ``output``."""
+    """Apply safe fixes (and unsafe ones with ``unsafe=True``) and write ``output``.
+
+    With ``valid`` and ``valid_output``, the validation file's fixes are applied too (with
+    ``unsafe=True`` that drops validation records leaking from train, DP003);
+    ``result.valid`` then holds their counts.
+    """
     options = build_options(**kwargs)
-    return fix_file(
+    result = fix_file(
         path,
         output,
         options,
@@ -218,6 +245,62 @@ def fix(
         rejected_path=rejected or default_rejected_path(output),
         fixlog_path=fix_log or default_fixlog_path(output),
     )
+    if valid is not None:
+        if valid_output is None:
+            raise UsageError("fixing a validation file needs valid_output")
+        result.valid = fix_valid_file(
+            path,
+            valid,
+            valid_output,
+            options,
+            unsafe=unsafe,
+            rejected_path=default_rejected_path(valid_output),
+            fixlog_path=default_fixlog_path(valid_output),
+        )
+    return result
 
 
-__all__ = ["ConvertResult", "FixResult", "LintReport", "convert", "fix", "lint"]
+def split(
+    path: str,
+    *,
+    valid_fraction: float = 0.1,
+    seed: int = 0,
+    output: str | None = None,
+    valid_output: str | None = None,
+    stratify: bool | None = None,
+    similarity: float = 0.8,
+    **kwargs: Any,
+) -> SplitOutcome:
+    """Split a file into train and validation; returns both parts (``.train``, ``.valid``).
+
+    Near-duplicates stay on one side, classification data is stratified by class, and the
+    same seed gives the same split. With ``output``/``valid_output`` the parts are written
+    too (unreadable records then go to ``output``'s rejected file).
+    """
+    from ftprep.splitting import split_file
+
+    rule_options = {**kwargs.pop("rule_options", {}), "DP002": {"threshold": similarity}}
+    options = build_options(rule_options=rule_options, **kwargs)
+    return split_file(
+        path,
+        options,
+        valid_fraction=valid_fraction,
+        seed=seed,
+        train_output=output,
+        valid_output=valid_output,
+        rejected_path=default_rejected_path(output) if output else None,
+        stratify=stratify,
+        keep=True,
+    )
+
+
+__all__ = [
+    "ConvertResult",
+    "FixResult",
+    "LintReport",
+    "SplitOutcome",
+    "convert",
+    "fix",
+    "lint",
+    "split",
+]

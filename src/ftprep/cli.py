@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("inputs", nargs="+", help="files to lint (- for standard input)")
     lint.add_argument("--valid", help="validation file linted alongside the training file")
     lint.add_argument(
+        "--against", help="evaluation set that training records must not leak into (DP003)"
+    )
+    lint.add_argument("--epochs", type=int, help="epochs for the cost estimate (TK004)")
+    lint.add_argument(
         "--output-format",
         choices=("text", "concise", "json", "github"),
         help="report format (default: text; github under GitHub Actions)",
@@ -122,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument(
         "--in-place", action="store_true", help="with --fix: replace the input (JSONL only)"
     )
+    f.add_argument(
+        "--valid-output", help="with --fix and --valid: write the fixed validation file here"
+    )
     f.add_argument("--rejected", help="dropped records go here (default: OUTPUT.rejected.jsonl)")
     f.add_argument("--fix-log", help="log of applied edits (default: OUTPUT.fixlog.jsonl)")
     f.add_argument(
@@ -130,6 +137,40 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_lint_options(lint)
     _add_read_options(lint)
+
+    sp = sub.add_parser(
+        "split",
+        help="split a file into leak-free, stratified train and validation files",
+        description=(
+            "Seeded train/validation split. Near-duplicates stay on one side; "
+            "classification data is stratified by class."
+        ),
+    )
+    sp.add_argument("input", help="file to split (any format convert reads)")
+    sp.add_argument("-o", "--output", required=True, help="training JSONL to write")
+    sp.add_argument("-O", "--valid-output", required=True, help="validation JSONL to write")
+    sp.add_argument(
+        "--valid-fraction", type=float, default=0.1, help="share of records for validation (0.1)"
+    )
+    sp.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    strat = sp.add_mutually_exclusive_group()
+    strat.add_argument(
+        "--stratify",
+        dest="stratify",
+        action="store_true",
+        default=None,
+        help="stratify by class (default: when the data is classification-like)",
+    )
+    strat.add_argument("--no-stratify", dest="stratify", action="store_false")
+    sp.add_argument(
+        "--similarity",
+        type=float,
+        default=0.8,
+        help="Jaccard similarity from which records count as near-duplicates (0.8)",
+    )
+    sp.add_argument("--rejected", help="unreadable records (default: OUTPUT.rejected.jsonl)")
+    sp.add_argument("--workers", type=int, help="processes for large files (default: all cores)")
+    _add_read_options(sp)
 
     r = sub.add_parser(
         "rule", help="show a rule's documentation", description="Show rule documentation."
@@ -153,6 +194,7 @@ def _options(args: argparse.Namespace) -> Any:
         mapping=_mapping(args),
         workers=getattr(args, "workers", None),
         fail_on=getattr(args, "fail_on", None),
+        epochs=getattr(args, "epochs", None),
         sheet=args.sheet,
         encoding=args.encoding,
         delimiter=_delimiter(args.delimiter),
@@ -280,7 +322,7 @@ def _progress_factory(enabled: bool) -> Any:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from ftprep.api import report_data, report_from_run
+    from ftprep.api import lint_inputs, report_data, report_from_run
     from ftprep.pipeline import lint_files
     from ftprep.report import render
 
@@ -302,9 +344,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.start()
         for i, path in enumerate(args.inputs):
-            inputs = [("train", path)]
-            if args.valid and i == 0:
-                inputs.append(("valid", args.valid))
+            # The validation file and evaluation set pair with the first input.
+            inputs = lint_inputs(path, args.valid, args.against) if i == 0 else [("train", path)]
             run = lint_files(inputs, options, progress=update, stdin_data=stdin_data)
             reports.append(report_from_run(run, options))
     finally:
@@ -320,12 +361,17 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
     from ftprep.api import report_data, report_from_run
-    from ftprep.pipeline import fix_file
+    from ftprep.pipeline import fix_file, fix_valid_file
     from ftprep.report import render
     from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
 
     if len(args.inputs) > 1 and not args.in_place:
         _err("lint --fix: several inputs need --in-place")
+        return EXIT_ERROR
+    if args.valid and not (args.in_place or args.valid_output):
+        _err(
+            "lint --fix --valid: pass --valid-output PATH (or --in-place) for the fixed validation file"
+        )
         return EXIT_ERROR
     if args.in_place and args.output:
         _err("lint --fix: choose -o or --in-place, not both")
@@ -368,6 +414,26 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
             "iterations": result.iterations,
             "not_converged": result.not_converged,
         }
+        if args.valid and path == args.inputs[0]:
+            valid = fix_valid_file(
+                path,
+                args.valid,
+                args.valid if args.in_place else args.valid_output,
+                options,
+                unsafe=args.unsafe_fixes,
+                rejected_path=default_rejected_path(args.valid_output or args.valid),
+                fixlog_path=default_fixlog_path(args.valid_output or args.valid),
+            )
+            fixed["applied"] += sum(valid.applied.values())
+            for code, n in valid.applied.items():
+                fixed["by_code"][code] = fixed["by_code"].get(code, 0) + n
+            fixed["valid"] = {
+                "read": valid.read,
+                "written": valid.written,
+                "rejected": valid.rejected,
+                "output": valid.output,
+                "rejected_path": valid.rejected_path,
+            }
         stream = sys.stderr if output == "-" else sys.stdout
         render(fmt, report_data(report, statistics=args.statistics, fixed=fixed), stream)
         if not report.ok:
@@ -375,6 +441,58 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
         if args.exit_non_zero_on_fix and fixed["applied"]:
             worst = EXIT_PROBLEMS
     return EXIT_OK if args.exit_zero else worst
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    from ftprep.api import build_options
+    from ftprep.splitting import split_file
+    from ftprep.writers.jsonl import default_rejected_path
+
+    if args.input in (args.output, args.valid_output) or args.output == args.valid_output:
+        _err("split: the input, -o and -O must be three different files")
+        return EXIT_ERROR
+    options = build_options(
+        mapping=_mapping(args),
+        workers=args.workers,
+        rule_options={"DP002": {"threshold": args.similarity}},
+        sheet=args.sheet,
+        encoding=args.encoding,
+        delimiter=_delimiter(args.delimiter),
+        header=not args.no_header,
+        quoting=not args.no_quoting,
+        input_format=args.input_format,
+    )
+    outcome = split_file(
+        args.input,
+        options,
+        valid_fraction=args.valid_fraction,
+        seed=args.seed,
+        train_output=args.output,
+        valid_output=args.valid_output,
+        rejected_path=args.rejected or default_rejected_path(args.output),
+        stratify=args.stratify,
+    )
+    out = sys.stdout
+    out.write(
+        f"{args.input}: read {outcome.read:,} = train {outcome.train_count:,} + validation "
+        f"{outcome.valid_count:,} + rejected {outcome.rejected:,}\n"
+    )
+    if outcome.clusters_merged:
+        out.write(
+            f"{outcome.clusters_merged:,} duplicate or near-duplicate records kept on the "
+            "side of their first copy\n"
+        )
+    if outcome.rejected_path:
+        out.write(f"rejected records in {outcome.rejected_path}\n")
+    if outcome.stratified:
+        width = max([5, *(len(label) for label in outcome.classes)][:1000])
+        width = min(width, 40)
+        out.write(f"\n{'class':<{width}}  {'train':>8}  {'valid':>8}\n")
+        for label, (train, valid) in outcome.classes.items():
+            shown = label if len(label) <= width else label[: width - 1] + "…"
+            out.write(f"{shown:<{width}}  {train:>8,}  {valid:>8,}\n")
+    out.write(f"wrote {args.output} and {args.valid_output}\n")
+    return EXIT_OK
 
 
 def cmd_rule(args: argparse.Namespace) -> int:
@@ -399,7 +517,7 @@ def cmd_rule(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"convert": cmd_convert, "lint": cmd_lint, "rule": cmd_rule}
+COMMANDS = {"convert": cmd_convert, "lint": cmd_lint, "split": cmd_split, "rule": cmd_rule}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

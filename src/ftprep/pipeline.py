@@ -24,6 +24,7 @@ from ftprep.core.linter import (
     JobOutput,
     LintPlan,
     SplitResult,
+    compare_splits,
     default_workers,
     lint_source,
 )
@@ -59,6 +60,14 @@ class OpenedInput:
     source: Any
     converter: Converter | None
     kind: Kind
+
+    @property
+    def declares_labels(self) -> bool:
+        """Whether the user mapped a label column, or the layout is text/label."""
+        converter = self.converter
+        return converter is not None and (
+            converter.layout == "text-label" or "label" in converter.roles
+        )
 
 
 @dataclass
@@ -173,6 +182,8 @@ def lint_files(
         else Kind(load_profile(options.profile).kind or "chat" if options.profile else "chat")
     )
     plan = make_plan(kind, options)
+    plan.classification = any(o is not None and o.declares_labels for _, _, o, _ in opened)
+    splits = tuple(split for split, _ in inputs)
     workers = options.workers or default_workers()
     results: list[SplitResult] = []
     layouts: dict[str, str] = {}
@@ -194,8 +205,12 @@ def lint_files(
                 _seen[0] += n
                 progress(_f, _seen[0], _total)
 
+        # A reference set (``--against``) is only compared with, never linted itself.
+        split_plan = plan.only({"DP003"}) if split == "reference" else plan
         try:
-            result = lint_source(source, plan, split, workers=workers, progress=callback)
+            result = lint_source(
+                source, split_plan, split, workers=workers, progress=callback, splits=splits
+            )
         except ReadError as exc:
             result = unreadable(path, str(exc), plan, split, exc.line)
         _add_columns(result, opened_input.converter)
@@ -203,6 +218,8 @@ def lint_files(
         result.stats["skipped_empty_rows"] = getattr(source, "skipped_empty", 0)
         result.stats["token_summary"] = _token_summary(result)
         results.append(result)
+    if len(results) > 1:
+        compare_splits(plan, results)
     return LintRun(results, plan.profile, plan.model, kind, layouts, [o for _, _, o, _ in opened])
 
 
@@ -331,6 +348,7 @@ class FixResult:
     applied: Counter = field(default_factory=Counter)
     not_converged: list[str] = field(default_factory=list)
     final: LintRun | None = None
+    valid: ValidFixResult | None = None
 
 
 class _ProvenanceJsonl(JsonlSource):
@@ -471,6 +489,64 @@ def fix_file(
     return result
 
 
+@dataclass
+class ValidFixResult:
+    """What fixing a validation file did: the leaks (DP003) and its own safe fixes."""
+
+    output: str
+    rejected_path: str | None
+    read: int = 0
+    written: int = 0
+    rejected: int = 0
+    applied: Counter = field(default_factory=Counter)
+
+
+def fix_valid_file(
+    train: str,
+    valid: str,
+    output: str,
+    options: RunOptions,
+    *,
+    unsafe: bool = False,
+    rejected_path: str,
+    fixlog_path: str | None,
+    accept: Callable[[Diagnostic], bool] | None = None,
+) -> ValidFixResult:
+    """Apply the fixes that belong to the validation split, in one pass.
+
+    They are the validation records that leak from train (DP003, unsafe: dropped to the
+    rejected file) and the per-record fixes of the validation file itself. Train is read
+    as given, so a leak is found whichever train copy it matches.
+    """
+    from ftprep.core.fixer import allowed_applicabilities
+
+    run = lint_files([("train", train), ("valid", valid)], options)
+    valid_input = run.opened[1]
+    result = ValidFixResult(output, None)
+    if valid_input is None:
+        return result
+    edit_plan = plan_edits(
+        run.diagnostics, allowed_applicabilities(unsafe), split="valid", accept=accept
+    )
+    sink = _FixSink(valid_input.source.info, rejected_path, fixlog_path)
+    workdir = tempfile.mkdtemp(prefix="ftprep-fix-")
+    tmp = os.path.join(workdir, "valid.jsonl")
+    try:
+        indexes, lines = array("I"), array("I")
+        result.applied = _apply_pass(valid_input.source, edit_plan, tmp, indexes, lines, sink)
+        result.read = run.results[1].n_records
+        result.written = len(indexes)
+        result.rejected = sink.rejected_count
+        _commit(tmp, output)
+        result.rejected_path, _ = sink.close()
+    finally:
+        sink.abort()
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        os.rmdir(workdir)
+    return result
+
+
 class _FixSink:
     """Where a fix run writes dropped records and its log, opened only when needed."""
 
@@ -603,7 +679,9 @@ __all__ = [
     "FixResult",
     "LintRun",
     "RunOptions",
+    "ValidFixResult",
     "convert_file",
     "fix_file",
+    "fix_valid_file",
     "lint_files",
 ]

@@ -47,6 +47,17 @@ class LintPlan:
     kind: Kind
     # Reader-reported codes (IO) map to their planned rule for stamping; unselected ones drop.
     by_code: dict[str, PlannedRule] = field(default_factory=dict)
+    classification: bool = False
+
+    def only(self, codes: set[str]) -> LintPlan:
+        """The same plan with only the given rules (a reference set runs just the leak rule)."""
+        return LintPlan(
+            [p for p in self.rules if p.cls.code in codes],
+            self.profile,
+            self.model,
+            self.kind,
+            classification=self.classification,
+        )
 
     def __post_init__(self) -> None:
         self.by_code = {p.cls.code: p for p in self.rules}
@@ -284,17 +295,25 @@ def lint_source(
     *,
     workers: int = 1,
     progress: ProgressFn | None = None,
+    splits: tuple[str, ...] = ("train",),
 ) -> SplitResult:
     """Lint one input.
 
     The finished dataset-rule instances stay in ``result.stats["rules"]`` (by code), where
-    the token summary and, later, splits-scope rules (train against validation) read them.
+    the token summary and splits-scope rules (train against validation) read them.
     """
     ctx = RuleContext(
-        file=source.info.file, split=split, profile=plan.profile, model=plan.model, kind=plan.kind
+        file=source.info.file,
+        split=split,
+        profile=plan.profile,
+        model=plan.model,
+        kind=plan.kind,
+        splits=splits,
+        classification=plan.classification,
     )
     ctx.extra["info"] = source.info
     ctx.extra["shared"] = {}
+    ctx.extra["fetch"] = lambda wanted: fetch_records(source, wanted, plan.kind)
     main_rules = [
         (p, p.cls(p.options, ctx))
         for p in plan.rules
@@ -360,6 +379,51 @@ def lint_source(
     )
     result.stats["rules"] = {p.cls.code: rule for p, rule in main_rules}
     return result
+
+
+def fetch_records(source: RecordSource, wanted: Iterable[int], kind: Kind) -> dict[int, Record]:
+    """Read the input again and keep the records with the given indexes.
+
+    Dataset rules keep compact state, not records; when a conclusion needs the text of a
+    few records (confirming a near-duplicate), a second pass is cheaper than holding them.
+    """
+    wanted = set(wanted)
+    found: dict[int, Record] = {}
+    if not wanted:
+        return found
+    last = max(wanted)
+    for job in source.jobs():
+        out = job.run()
+        for record in out.records:
+            if record.index in wanted:
+                record.kind = detect_kind(record.data) or kind
+                found[record.index] = record
+        if out.first_index > last or len(found) == len(wanted):
+            break
+    return found
+
+
+def compare_splits(plan: LintPlan, results: list[SplitResult]) -> None:
+    """Run the splits-scope rules over the finished splits and file their findings."""
+    by_split = {r.split: r for r in results}
+    for p in plan.rules:
+        if p.cls.scope is not Scope.SPLITS:
+            continue
+        instances = {
+            r.split: r.stats["rules"][p.cls.code]
+            for r in results
+            if p.cls.code in r.stats.get("rules", {})
+        }
+        if len(instances) < 2:
+            continue
+        for split, finding in p.cls.compare(instances):
+            result = by_split[split]
+            line = finding.line
+            if line is None and finding.record is not None:
+                line = instances[split].ctx.extra["line_of"](finding.record)
+            result.diagnostics.append(_stamp(p, finding, result.info, split, line))
+    for result in results:
+        result.diagnostics.sort(key=Diagnostic.sort_key)
 
 
 def _run_parallel(

@@ -61,6 +61,10 @@ class RuleContext:
     profile: Profile
     model: ModelInfo
     kind: Kind
+    # Every split of the run (train, valid, reference): splits rules stay idle without a peer.
+    splits: tuple[str, ...] = ("train",)
+    # Declared classification data (``--map label=...``); otherwise rules infer it.
+    classification: bool = False
     # Filled before finish(): how many records the split holds (all kinds).
     n_records: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -81,6 +85,8 @@ class RuleContext:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_counter"] = None
+        # Callables into the main process (re-reading the input) stay there.
+        state["extra"] = {k: v for k, v in self.extra.items() if k not in ("fetch", "line_of")}
         return state
 
 
@@ -116,6 +122,15 @@ class Rule:
         return ()
 
     def finish(self) -> Iterable[Finding]:
+        return ()
+
+    @classmethod
+    def compare(cls, splits: dict[str, Rule]) -> Iterable[tuple[str, Finding]]:
+        """Splits scope: findings across splits, as (split the finding belongs to, finding).
+
+        Called once per run after every split finished, with this rule's finished instance
+        of each split (their ``ctx.extra`` holds ``line_of`` and ``fetch``).
+        """
         return ()
 
     # -- parallel runs ---------------------------------------------------------------

@@ -22,6 +22,13 @@ def footer(report: ReportData) -> str:
             f"{f['written']:,} + rejected {f['rejected']:,}"
             + (f" (rejected records in {f['rejected_path']})" if f.get("rejected_path") else "")
         )
+        v = f.get("valid")
+        if v:
+            lines.append(
+                f"Validation file {v['output']}: read {v['read']:,} = written {v['written']:,} "
+                f"+ rejected {v['rejected']:,}"
+                + (f" (rejected records in {v['rejected_path']})" if v.get("rejected_path") else "")
+            )
         if f.get("not_converged"):
             lines.append(
                 "Fixes did not converge after 10 passes for: " + ", ".join(f["not_converged"])

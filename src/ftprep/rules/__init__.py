@@ -8,7 +8,13 @@ group (``separators``) or a name (``inconsistent-prompt-separator``).
 from __future__ import annotations
 
 from ftprep.core.rule import Rule
+from ftprep.rules.classes.class_imbalance import ClassImbalance
+from ftprep.rules.classes.class_missing_from_split import ClassMissingFromSplit
+from ftprep.rules.classes.conflicting_labels import ConflictingLabels
+from ftprep.rules.classes.rare_class import RareClass
 from ftprep.rules.duplicates.exact_duplicate import ExactDuplicate
+from ftprep.rules.duplicates.near_duplicate import NearDuplicate
+from ftprep.rules.duplicates.train_validation_leak import TrainValidationLeak
 from ftprep.rules.io.blank_line import BlankLine
 from ftprep.rules.io.byte_order_mark import ByteOrderMark
 from ftprep.rules.io.duplicate_key import DuplicateKey
@@ -17,6 +23,10 @@ from ftprep.rules.io.mixed_formats import MixedFormats
 from ftprep.rules.io.record_not_object import RecordNotObject
 from ftprep.rules.io.spreadsheet_artifact import SpreadsheetArtifact
 from ftprep.rules.io.unreadable_file import UnreadableFile
+from ftprep.rules.language.language_mismatch import LanguageMismatch
+from ftprep.rules.language.language_outlier import LanguageOutlier
+from ftprep.rules.privacy.personal_data import PersonalData
+from ftprep.rules.privacy.secret_in_content import SecretInContent
 from ftprep.rules.separators.common_completion_prefix import CommonCompletionPrefix
 from ftprep.rules.separators.common_prompt_prefix import CommonPromptPrefix
 from ftprep.rules.separators.inconsistent_prompt_separator import InconsistentPromptSeparator
@@ -43,6 +53,7 @@ from ftprep.rules.structure.too_few_examples import TooFewExamples
 from ftprep.rules.structure.unknown_field import UnknownField
 from ftprep.rules.structure.unrecognized_role import UnrecognizedRole
 from ftprep.rules.tokens.example_over_token_limit import ExampleOverTokenLimit
+from ftprep.rules.tokens.multi_token_label import MultiTokenLabel
 from ftprep.rules.tokens.special_token_in_content import SpecialTokenInContent
 from ftprep.rules.tokens.token_summary import TokenSummary
 from ftprep.rules.whitespace.completion_missing_leading_space import CompletionMissingLeadingSpace
@@ -94,24 +105,23 @@ REGISTRY: dict[str, type[Rule]] = {
     "WS006": LiteralEscapeSequence,
     "TK001": ExampleOverTokenLimit,
     "TK002": SpecialTokenInContent,
+    "TK003": MultiTokenLabel,
     "TK004": TokenSummary,
+    "CB001": ClassImbalance,
+    "CB002": RareClass,
+    "CB003": ClassMissingFromSplit,
+    "CB004": ConflictingLabels,
     "DP001": ExactDuplicate,
+    "DP002": NearDuplicate,
+    "DP003": TrainValidationLeak,
+    "LG001": LanguageOutlier,
+    "LG002": LanguageMismatch,
+    "PV001": SecretInContent,
+    "PV002": PersonalData,
 }
 
 # Codes reserved for rules that arrive with later capabilities; never reuse them.
-RESERVED = (
-    "TK003",
-    "CB001",
-    "CB002",
-    "CB003",
-    "CB004",
-    "DP002",
-    "DP003",
-    "LG001",
-    "LG002",
-    "PV001",
-    "PV002",
-)
+RESERVED: tuple[str, ...] = ()
 
 
 def rule_by_name(name: str) -> type[Rule] | None:

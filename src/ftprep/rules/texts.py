@@ -124,3 +124,61 @@ def show(text: str, limit: int = 40) -> str:
 
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+_QUESTION_ROLES = ("user", "prompt")
+_ANSWER_ROLES = ("assistant", "completion")
+
+
+def comparable_text(record: Record) -> str:
+    """What near-duplicate detection compares: the conversation without its system prompt.
+
+    A long system prompt shared by every record would otherwise make unrelated records look
+    alike; a record holding nothing but a system prompt is compared on it.
+    """
+    texts = record_texts(record)
+    body = [t for _, t, role in texts if role != "system" and t]
+    return "\n".join(body or [t for _, t, _ in texts])
+
+
+def question_and_answer(record: Record) -> tuple[str, str]:
+    """All user (prompt) text and all assistant (completion) text of a record."""
+    question: list[str] = []
+    answer: list[str] = []
+    for pointer, text, role in record_texts(record):
+        if role in _QUESTION_ROLES:
+            question.append(text)
+        elif role in _ANSWER_ROLES and not pointer.startswith("/non_preferred_output"):
+            answer.append(text)
+    return "\n".join(question), "\n".join(answer)
+
+
+def context_and_label(record: Record) -> tuple[str, str, str] | None:
+    """(context, label, label pointer): what the model sees and the answer it learns.
+
+    Completion records: the prompt and the completion. Chat records: every message before
+    the final assistant message, and that message (the label of chat classification).
+    Preference records have no single label.
+    """
+    data = record.data
+    if record.kind is Kind.COMPLETION:
+        prompt, completion = data.get("prompt"), data.get("completion")
+        if isinstance(prompt, str) and isinstance(completion, str):
+            return prompt, completion, "/completion"
+        return None
+    if record.kind is not Kind.CHAT:
+        return None
+    messages = data.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return None
+    last = messages[-1]
+    if not isinstance(last, dict) or last.get("role") != "assistant":
+        return None
+    content = last.get("content")
+    if not isinstance(content, str):
+        return None
+    before = [m for m in messages[:-1] if isinstance(m, dict)]
+    if all(m.get("role") == "system" for m in before):
+        return "", content, f"/messages/{len(messages) - 1}/content"  # no prompt to compare
+    context = "\x1e".join(f"{m.get('role')}\x1f{m.get('content')}" for m in before)
+    return context, content, f"/messages/{len(messages) - 1}/content"

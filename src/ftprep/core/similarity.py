@@ -1,0 +1,158 @@
+"""Near-duplicate detection: shingles, MinHash signatures (datasketch) and an LSH index.
+
+Texts are normalised (Unicode NFKC, casefold, punctuation dropped, whitespace collapsed) so
+that re-punctuated or lower-cased copies compare equal. Long texts are cut into word 5-grams;
+CJK text and texts under :data:`MIN_WORDS` words into character n-grams, because one changed
+word destroys five word 5-grams, which in a short text is most of them.
+
+Shingles are hashed to 64 bits in numpy (a deterministic hash: Python's ``hash`` of a string
+changes from run to run). MinHash signatures come from datasketch with a fixed seed and
+``num_perm``; the hash values are handed to it as integers. Candidates from the LSH index are
+only candidates: callers confirm each with :func:`jaccard` on the exact shingle sets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from datasketch import MinHashLSH
+
+NUM_PERM = 128
+SEED = 1
+WORD_NGRAM = 5
+CHAR_NGRAM = 5
+CJK_NGRAM = 3
+# Below this many words a text is cut into character shingles.
+MIN_WORDS = 100
+# LSH weights (false positives, false negatives): candidates are confirmed exactly, so the
+# index errs towards recall (at 0.8 it finds ~95% of pairs of Jaccard 0.8, ~99% of 0.85).
+LSH_WEIGHTS = (0.05, 0.95)
+
+_WORD_RE = re.compile(r"\w+")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_MASK32 = np.uint64(0xFFFFFFFF)
+_EMPTY = np.zeros(0, dtype=np.uint64)
+
+
+def normalize(text: str) -> str:
+    """NFKC, casefold, words only, single spaces."""
+    return " ".join(_WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser: spreads the combined word hashes over all bits."""
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint64(33))
+        h = h * np.uint64(0xFF51AFD7ED558CCD)
+        h = h ^ (h >> np.uint64(33))
+        h = h * np.uint64(0xC4CEB93FE1A85EC3)
+        return h ^ (h >> np.uint64(33))
+
+
+def _ngrams(units: np.ndarray, n: int) -> np.ndarray:
+    """Hashes of every run of ``n`` units (the whole sequence when it is shorter)."""
+    if len(units) == 0:
+        return _EMPTY
+    if len(units) < n:
+        n = len(units)
+    count = len(units) - n + 1
+    h = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(n):
+            h = h * np.uint64(0x100000001B3) + units[j : j + count]
+    return np.unique(_mix(h + np.uint64(n)))
+
+
+def shingles(text: str) -> np.ndarray:
+    """The sorted, distinct 64-bit shingle hashes of a text (empty for a text without words)."""
+    norm = normalize(text)
+    if not norm:
+        return _EMPTY
+    words = norm.split(" ")
+    cjk = len(_CJK_RE.findall(norm)) if not norm.isascii() else 0
+    if cjk * 3 >= len(norm) or len(words) < MIN_WORDS:
+        n = CJK_NGRAM if cjk * 3 >= len(norm) else CHAR_NGRAM
+        chars = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        return _ngrams(chars, n)
+    ids = np.fromiter(
+        (zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words)
+    ) | np.uint64(1 << 40)  # word ids never equal code points: word and char shingles differ
+    return _ngrams(ids, WORD_NGRAM)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted, distinct shingle arrays."""
+    if len(a) == 0 and len(b) == 0:
+        return 1.0
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common)
+
+
+@cache
+def _permutations() -> Any:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+def signature(shingle_hashes: np.ndarray) -> np.ndarray:
+    """The MinHash signature (``NUM_PERM`` unsigned 32-bit values) of a shingle set."""
+    from datasketch import MinHash
+
+    minhash = MinHash(
+        num_perm=NUM_PERM,
+        seed=SEED,
+        hashfunc=_identity,
+        permutations=_permutations(),
+        scheme="affine32",
+    )
+    if len(shingle_hashes):
+        # datasketch's affine32 scheme takes 32-bit input values.
+        folded = (shingle_hashes ^ (shingle_hashes >> np.uint64(32))) & _MASK32
+        minhash.update_batch(folded.tolist())
+    return minhash.hashvalues.astype(np.uint32)
+
+
+class SignatureIndex:
+    """datasketch's MinHash LSH over record signatures, keyed by record index."""
+
+    def __init__(self, threshold: float) -> None:
+        from datasketch import MinHashLSH
+
+        self.threshold = threshold
+        self._lsh: MinHashLSH = MinHashLSH(
+            threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS
+        )
+
+    @staticmethod
+    def _minhash(values: np.ndarray) -> Any:
+        from datasketch import LeanMinHash
+
+        return LeanMinHash(seed=SEED, hashvalues=values, scheme="affine32")
+
+    def add_all(self, keys: Iterable[int], signatures: np.ndarray) -> None:
+        with self._lsh.insertion_session() as session:
+            for key, values in zip(keys, signatures, strict=True):
+                session.insert(int(key), self._minhash(values), check_duplication=False)
+
+    def query(self, values: np.ndarray) -> list[int]:
+        return sorted(self._lsh.query(self._minhash(values)))
+
+
+def stack(signatures: list[bytes]) -> np.ndarray:
+    """Signatures kept as bytes (compact to pickle) back to an (n, NUM_PERM) array."""
+    if not signatures:
+        return np.zeros((0, NUM_PERM), dtype=np.uint32)
+    return np.frombuffer(b"".join(signatures), dtype=np.uint32).reshape(-1, NUM_PERM)

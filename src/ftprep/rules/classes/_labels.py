@@ -1,0 +1,121 @@
+"""Shared plumbing for the class rules: one mergeable tally of labels per split.
+
+The label of a completion record is its completion; of a chat record, the final assistant
+message. Data is classification-like when the user declared a label column, or, as
+OpenAI's tool inferred it, when there are fewer distinct labels than a third of the examples.
+Five rules (CB001-CB004, TK003) read the same tally; the first created for a job owns it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from array import array
+from collections.abc import Iterable
+from typing import Any
+
+from ftprep.core.diagnostic import Finding
+from ftprep.core.model import Kind, Record
+from ftprep.core.rule import Rule
+from ftprep.rules.texts import context_and_label, show
+
+# More distinct labels than this and the data is not classification, whatever the ratio.
+MAX_CLASSES = 2000
+
+
+def fold(text: str) -> str:
+    """The comparison form of a prompt or label: NFKC, casefolded, whitespace collapsed."""
+    if text.isascii():  # NFKC changes no ASCII text, and casefold is lower() there
+        return " ".join(text.lower().split())
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+class LabelStats:
+    """Labels of one split: rows per class (until too many classes) and context hashes."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.rows: dict[str, array] = {}
+        self.overflow = False
+        self.contexts = array("Q")
+        self.label_hashes = array("Q")
+        self.indexes = array("I")
+
+    def add(self, index: int, context: str, label: str) -> None:
+        self.n += 1
+        self.indexes.append(index)
+        folded = fold(context)
+        self.contexts.append(_hash(folded) if folded else 0)  # 0: no prompt to compare
+        self.label_hashes.append(_hash(fold(label)))
+        if self.overflow:
+            return
+        key = label.strip()
+        rows = self.rows.get(key)
+        if rows is None:
+            if len(self.rows) >= MAX_CLASSES:
+                self.overflow, self.rows = True, {}
+                return
+            rows = self.rows[key] = array("I")
+        rows.append(index)
+
+    def merge(self, other: LabelStats) -> None:
+        self.n += other.n
+        self.indexes.extend(other.indexes)
+        self.contexts.extend(other.contexts)
+        self.label_hashes.extend(other.label_hashes)
+        if self.overflow or other.overflow:
+            self.overflow, self.rows = True, {}
+            return
+        for key, rows in other.rows.items():
+            self.rows.setdefault(key, array("I")).extend(rows)
+        if len(self.rows) > MAX_CLASSES:
+            self.overflow, self.rows = True, {}
+
+    def is_classification(self, declared: bool) -> bool:
+        if self.overflow or self.n == 0:
+            return False
+        return declared or len(self.rows) < self.n / 3
+
+    def counts(self) -> list[tuple[str, int]]:
+        """(class, examples), most frequent first, then by name."""
+        return sorted(((k, len(v)) for k, v in self.rows.items()), key=lambda kv: (-kv[1], kv[0]))
+
+
+class LabelRule(Rule):
+    """A dataset rule reading the split's label tally."""
+
+    targets = frozenset({Kind.COMPLETION, Kind.CHAT})
+
+    def __init__(self, options: Any, ctx: Any) -> None:
+        super().__init__(options, ctx)
+        shared = ctx.extra.setdefault("shared", {})
+        if "labels" not in shared:
+            shared["labels"] = (self, LabelStats())
+        owner, self.stats = shared["labels"]
+        self.owner = owner is self
+        self.wants_records = self.owner
+
+    def check_record(self, record: Record) -> Iterable[Finding]:
+        found = context_and_label(record)
+        if found is not None:
+            self.stats.add(record.index, found[0], found[1])
+        return ()
+
+    def state(self) -> LabelStats | None:
+        return self.stats if self.owner else None
+
+    def merge(self, state: LabelStats | None) -> None:
+        if self.owner and state is not None:
+            self.stats.merge(state)
+
+    @property
+    def classification(self) -> bool:
+        return self.stats.is_classification(self.ctx.classification)
+
+
+def class_name(label: str) -> str:
+    return show(label, 40) if label else "`` (empty)"

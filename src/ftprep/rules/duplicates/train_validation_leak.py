@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.location import Related
+from ftprep.core.rule import Rule, Scope
+from ftprep.rules.duplicates._signatures import SignatureRule, confirm
+
+# Splits compared with train: a validation file, and an external evaluation set (--against).
+PEERS = ("valid", "reference")
+
+
+class TrainValidationLeak(SignatureRule):
+    """## What it does
+    Reports a validation record that duplicates or nearly duplicates a training record, and
+    points at the training record with their similarity. With `--against EVAL`, reports the
+    training records that leak into an external evaluation set.
+
+    Records are compared as DP002 compares them: the conversation without its system prompt,
+    shingled after Unicode NFKC, casefolding and dropping punctuation; MinHash LSH over the
+    training set (datasketch, 128 permutations, fixed seed), queried with each validation
+    record, and every candidate confirmed by exact Jaccard similarity.
+
+    ## Why is this bad?
+    A validation example the model was trained on measures memory, not generalisation: the
+    validation loss looks better than the model is, and early stopping trusts it.
+
+    ## Example
+    train.jsonl holds `{"prompt": "Refund for order 1182? ->", "completion": " Yes\\n"}` and
+    valid.jsonl holds `{"prompt": "refund for order 1182 ->", "completion": " yes\\n"}`.
+
+    ## Use instead
+    Keep each example (and its near-copies) on one side; `ftprep split` does this.
+
+    ## Options
+    - `threshold`: Jaccard similarity at or above which a record leaks (default 0.8).
+
+    ## Fix safety
+    Unsafe: the fix drops the validation record (to the rejected file), which changes what
+    the validation set measures. For `--against`, it drops the training record instead.
+
+    ## References
+    - OpenAI fine-tuning guide (validation data); Lee et al. (2022) on train/test overlap
+    """
+
+    code = "DP003"
+    name = "train-validation-leak"
+    group = "duplicates"
+    scope = Scope.SPLITS
+    default_severity = Severity.ERROR
+    fix_availability = FixAvailability.ALWAYS
+
+    def active(self) -> bool:
+        return any(split in PEERS for split in self.ctx.splits)
+
+    @classmethod
+    def compare(cls, splits: dict[str, Rule]) -> Iterator[tuple[str, Finding]]:
+        train: Any = splits.get("train")
+        if train is None or train.signatures is None or not len(train.signatures.indexes):
+            return
+        threshold = train.options.threshold
+        lsh = None
+        for peer_name in PEERS:
+            peer: Any = splits.get(peer_name)
+            if peer is None or peer.signatures is None or not len(peer.signatures.indexes):
+                continue
+            lsh = lsh or train.signatures.index(threshold)
+            candidates: dict[tuple[int, int], None] = {}
+            for index, values in zip(
+                peer.signatures.indexes, peer.signatures.matrix(), strict=True
+            ):
+                for match in lsh.query(values):
+                    candidates[(index, match)] = None
+            confirmed = confirm(
+                candidates, peer.ctx.extra["fetch"], train.ctx.extra["fetch"], threshold
+            )
+            if peer_name == "valid":
+                yield from _validation_findings(confirmed, train, peer)
+            else:
+                yield from _reference_findings(confirmed, train, peer)
+
+
+def _best(pairs: list[tuple[int, int, float]]) -> dict[int, tuple[int, float, int]]:
+    """For each record on the left: its closest match (lowest index among equals), and how
+    many it matches."""
+    best: dict[int, tuple[int, float, int]] = {}
+    for left, right, sim in pairs:
+        current = best.get(left)
+        if current is None:
+            best[left] = (right, sim, 1)
+        else:
+            keep = (sim, -right) > (current[1], -current[0])
+            best[left] = (right, sim, current[2] + 1) if keep else (*current[:2], current[2] + 1)
+    return best
+
+
+def _describe(sim: float, matches: int, where: str) -> str:
+    kind = "duplicates" if sim >= 0.9999 else f"nearly duplicates (similarity {sim:.2f})"
+    more = f"; {matches - 1} more match" + ("es" if matches > 2 else "") if matches > 1 else ""
+    return f"{kind} {where}{more}"
+
+
+def _validation_findings(
+    pairs: list[tuple[int, int, float]], train: Any, valid: Any
+) -> Iterator[tuple[str, Finding]]:
+    line_of = train.ctx.extra["line_of"]
+    for index, (match, sim, matches) in sorted(_best(pairs).items()):
+        line = line_of(match)
+        where = f"the training record at {train.ctx.file}:{line}"
+        yield (
+            "valid",
+            Finding(
+                "validation record " + _describe(sim, matches, where),
+                record=index,
+                related=(Related(train.ctx.file, line, match, similarity=sim),),
+                fix=Fix(
+                    title="Drop this record from the validation set",
+                    edits=(Edit("drop-record", index, split="valid"),),
+                    applicability=Applicability.UNSAFE,
+                ),
+                data={"similarity": round(sim, 4), "matches": matches},
+            ),
+        )
+
+
+def _reference_findings(
+    pairs: list[tuple[int, int, float]], train: Any, reference: Any
+) -> Iterator[tuple[str, Finding]]:
+    line_of = reference.ctx.extra["line_of"]
+    flipped = [(t, r, sim) for r, t, sim in pairs]
+    for index, (match, sim, matches) in sorted(_best(flipped).items()):
+        line = line_of(match)
+        where = f"the evaluation record at {reference.ctx.file}:{line}"
+        yield (
+            "train",
+            Finding(
+                "training record " + _describe(sim, matches, where),
+                record=index,
+                related=(Related(reference.ctx.file, line, match, similarity=sim),),
+                fix=Fix(
+                    title="Drop this record from the training set",
+                    edits=(Edit("drop-record", index),),
+                    applicability=Applicability.UNSAFE,
+                ),
+                data={"similarity": round(sim, 4), "matches": matches},
+            ),
+        )

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.model import Record
+from ftprep.core.rule import Rule, RuleOptions, Scope
+from ftprep.rules.privacy.patterns import count_emails, count_phones
+from ftprep.rules.texts import plural, record_texts
+
+
+class Options(RuleOptions):
+    report_rows: bool = False
+    """Report each record that holds personal data, not only the counts."""
+
+
+class PersonalData(Rule):
+    """## What it does
+    Counts e-mail addresses and phone numbers in the texts and reports the totals for the
+    file: how many records hold them and how many there are. With `report-rows = true`
+    (in the rule's options) every such record is reported too.
+
+    ## Why is this bad?
+    Personal data in training examples can be reproduced by the model, and data protection
+    rules may forbid processing it for training at all. Support transcripts and CRM
+    exports are full of it.
+
+    ## Example
+    `"Write to jane.doe@example.com or call +1 (555) 123-4567"`
+
+    ## Use instead
+    Replace them with placeholders (`<EMAIL>`, `<PHONE>`) before training.
+
+    ## Options
+    - `report-rows`: report each record, not only the counts (default false).
+
+    ## Fix safety
+    No fix.
+
+    ## References
+    - OWASP LLM06 (sensitive information disclosure); GDPR Art. 5 (data minimisation)
+    """
+
+    code = "PV002"
+    name = "personal-data"
+    group = "privacy"
+    scope = Scope.DATASET
+    default_severity = Severity.INFO
+    Options = Options
+
+    def __init__(self, options: Options, ctx: object) -> None:
+        super().__init__(options, ctx)  # type: ignore[arg-type]
+        self.counts = [0, 0, 0, 0]  # records with e-mail, e-mails, records with phone, phones
+        self.rows = array("I")
+
+    def check_record(self, record: Record) -> Iterable[Finding]:
+        emails = phones = 0
+        for _, text, _ in record_texts(record):
+            emails += count_emails(text)
+            phones += count_phones(text)
+        if emails or phones:
+            c = self.counts
+            c[0] += emails > 0
+            c[1] += emails
+            c[2] += phones > 0
+            c[3] += phones
+            self.rows.append(record.index)
+        return ()
+
+    def state(self) -> tuple[list[int], array]:
+        return self.counts, self.rows
+
+    def merge(self, state: tuple[list[int], array]) -> None:
+        self.counts = [a + b for a, b in zip(self.counts, state[0], strict=True)]
+        self.rows.extend(state[1])
+
+    def finish(self) -> Iterator[Finding]:
+        with_email, emails, with_phone, phones = self.counts
+        if not (emails or phones):
+            return
+        parts = []
+        if emails:
+            parts.append(
+                f"{plural(emails, 'e-mail address', 'e-mail addresses')} in {plural(with_email, 'record')}"
+            )
+        if phones:
+            parts.append(f"{plural(phones, 'phone number')} in {plural(with_phone, 'record')}")
+        data = {
+            "emails": emails,
+            "records_with_email": with_email,
+            "phones": phones,
+            "records_with_phone": with_phone,
+        }
+        yield Finding("personal data: " + " and ".join(parts), data=data)
+        if self.options.report_rows:  # type: ignore[attr-defined]
+            for index in self.rows:
+                yield Finding("the record holds an e-mail address or phone number", record=index)

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.model import Record
+from ftprep.core.rule import Rule
+from ftprep.rules.privacy.patterns import find_secrets, mask
+from ftprep.rules.texts import record_texts
+
+
+class SecretInContent(Rule):
+    """## What it does
+    Finds credentials in any text of a record: API keys of the common providers (OpenAI,
+    Anthropic, AWS, GitHub, Slack, Google, Stripe, Hugging Face), private key blocks, JSON
+    web tokens, bearer tokens and passwords inside URLs. Values that look like placeholders
+    (`sk-xxxx…`, `your-key-here`, `user:password@`) are not reported. Messages show only
+    the first and last characters of a secret.
+
+    ## Why is this bad?
+    A model trained on a secret can repeat it to anyone who asks the right question, and
+    the training file itself now holds a live credential.
+
+    ## Example
+    ```jsonl
+    {"messages": [{"role": "user", "content": "Why does my call fail? key=sk-proj-Ab3dEf9hIjK1mNoPqR2tUvWxYz0123456789"}, {"role": "assistant", "content": "..."}]}
+    ```
+
+    ## Use instead
+    Replace the secret with a placeholder (`sk-...`), and revoke it: it has been shared.
+
+    ## Options
+    None.
+
+    ## Fix safety
+    No fix: the secret must be revoked, and the record edited by a person.
+
+    ## References
+    - gitleaks and GitHub secret scanning token formats; OWASP LLM06 (sensitive information)
+    """
+
+    code = "PV001"
+    name = "secret-in-content"
+    group = "privacy"
+    default_severity = Severity.ERROR
+
+    def check_record(self, record: Record) -> Sequence[Finding]:
+        found: list[Finding] = []
+        for pointer, text, _ in record_texts(record):
+            for kind, secret, _ in find_secrets(text):
+                found.append(
+                    Finding(
+                        f"{kind} in the text ({mask(secret)})",
+                        record=record.index,
+                        pointer=pointer,
+                        data={"kind": kind},
+                    )
+                )
+        return found
