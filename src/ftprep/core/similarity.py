@@ -149,10 +149,3 @@ class SignatureIndex:
 
     def query(self, values: np.ndarray) -> list[int]:
         return sorted(self._lsh.query(self._minhash(values)))
-
-
-def stack(signatures: list[bytes]) -> np.ndarray:
-    """Signatures kept as bytes (compact to pickle) back to an (n, NUM_PERM) array."""
-    if not signatures:
-        return np.zeros((0, NUM_PERM), dtype=np.uint32)
-    return np.frombuffer(b"".join(signatures), dtype=np.uint32).reshape(-1, NUM_PERM)

@@ -10,15 +10,17 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ftprep.core.diagnostic import Finding
 from ftprep.core.model import Record
 from ftprep.core.rule import Rule, RuleOptions
-from ftprep.core.similarity import NUM_PERM, SignatureIndex, jaccard, shingles, signature
 from ftprep.rules.texts import comparable_text
+
+if TYPE_CHECKING:  # pragma: no cover - numpy and datasketch load only when a rule runs
+    import numpy as np
+
+    from ftprep.core.similarity import SignatureIndex
 
 
 class Options(RuleOptions):
@@ -46,9 +48,15 @@ class Signatures:
         self.data += other.data
 
     def matrix(self) -> np.ndarray:
+        import numpy as np
+
+        from ftprep.core.similarity import NUM_PERM
+
         return np.frombuffer(bytes(self.data), dtype=np.uint32).reshape(-1, NUM_PERM)
 
     def index(self, threshold: float) -> SignatureIndex:
+        from ftprep.core.similarity import SignatureIndex
+
         lsh = SignatureIndex(threshold)
         lsh.add_all(self.indexes, self.matrix())
         return lsh
@@ -77,6 +85,8 @@ class SignatureRule(Rule):
         return True
 
     def check_record(self, record: Record) -> Iterable[Finding]:
+        from ftprep.core.similarity import shingles, signature
+
         assert self.signatures is not None
         hashes = shingles(comparable_text(record))
         if len(hashes):  # a record without words is like every other one: not compared
@@ -101,6 +111,8 @@ def confirm(
     threshold: float,
 ) -> list[tuple[int, int, float]]:
     """Keep the candidate pairs (a, b) whose exact Jaccard similarity reaches ``threshold``."""
+    from ftprep.core.similarity import jaccard, shingles
+
     if not pairs:
         return []
     a_records = fetch_a({a for a, _ in pairs})
