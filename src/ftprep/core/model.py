@@ -37,9 +37,9 @@ class Record:
     tokens: int | None = None
     trained_tokens: int | None = None
     # The record's texts as (pointer, text, role), computed once by rules.texts, and for
-    # each an ASCII profile (uppercase, lowercase, control characters) or None.
+    # each an ASCII profile (uppercase, lowercase, control characters, digits) or None.
     texts: list[tuple[str, str, str]] | None = None
-    profiles: list[tuple[int, int, int] | None] | None = None
+    profiles: list[tuple[int, int, int, int] | None] | None = None
 
 
 def detect_kind(data: dict[str, Any]) -> Kind | None:

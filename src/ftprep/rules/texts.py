@@ -38,12 +38,15 @@ _UPPER = bytes(range(ord("A"), ord("Z") + 1))
 _LOWER = bytes(range(ord("a"), ord("z") + 1))
 # ASCII control characters other than tab, newline and carriage return.
 _CONTROLS = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
-_PROFILE_TABLE = bytes.maketrans(_UPPER + _LOWER + _CONTROLS, b"U" * 26 + b"l" * 26 + b"C" * 30)
-_PROFILE_DROP = bytes(b for b in range(256) if b not in _UPPER + _LOWER + _CONTROLS)
+_DIGITS = b"0123456789"
+_PROFILE_TABLE = bytes.maketrans(
+    _UPPER + _LOWER + _CONTROLS + _DIGITS, b"U" * 26 + b"l" * 26 + b"C" * 30 + b"D" * 10
+)
+_PROFILE_DROP = bytes(b for b in range(256) if b not in _UPPER + _LOWER + _CONTROLS + _DIGITS)
 
 
-def ascii_profile(text: str) -> tuple[int, int, int] | None:
-    """(uppercase letters, lowercase letters, control characters) of an ASCII text.
+def ascii_profile(text: str) -> tuple[int, int, int, int] | None:
+    """(uppercase letters, lowercase letters, control characters, digits) of an ASCII text.
 
     One C-speed ``translate`` serves several rules; ``None`` for non-ASCII text, which the
     rules handle with their own (slower) Unicode-aware checks.
@@ -53,10 +56,11 @@ def ascii_profile(text: str) -> tuple[int, int, int] | None:
     marks = text.encode("ascii").translate(_PROFILE_TABLE, _PROFILE_DROP)
     upper = marks.count(b"U")
     controls = marks.count(b"C") if b"C" in marks else 0
-    return upper, len(marks) - upper - controls, controls
+    digits = marks.count(b"D") if b"D" in marks else 0
+    return upper, len(marks) - upper - controls - digits, controls, digits
 
 
-def record_profiles(record: Record) -> list[tuple[int, int, int] | None]:
+def record_profiles(record: Record) -> list[tuple[int, int, int, int] | None]:
     """The ASCII profile of each of :func:`record_texts`, in the same order."""
     profiles = record.profiles
     if profiles is None:

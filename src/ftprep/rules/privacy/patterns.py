@@ -77,8 +77,31 @@ def _looks_real(name: str, secret: str) -> bool:
     )
 
 
+# Every marker once, flat: most texts hold none, and a loop of ``in`` tests is the cheapest
+# way to say so.
+_ALL = tuple(dict.fromkeys(m for _, markers, _ in SECRET_PATTERNS for m in markers))
+# A marker containing another is redundant; those with "_" are only tried when the text has
+# one (ordinary prose rarely does).
+MARKERS = tuple(m for m in _ALL if not any(o != m and o in m for o in _ALL))
+_PLAIN = tuple(m for m in MARKERS if "_" not in m)
+_UNDERSCORED = tuple(m for m in MARKERS if "_" in m)
+
+
+def has_marker(text: str) -> bool:
+    for marker in _PLAIN:
+        if marker in text:
+            return True
+    if "_" in text:
+        for marker in _UNDERSCORED:
+            if marker in text:
+                return True
+    return False
+
+
 def find_secrets(text: str) -> Iterator[tuple[str, str, int]]:
     """(kind, secret, offset) for each likely secret in ``text``."""
+    if not has_marker(text):
+        return
     for name, markers, pattern in SECRET_PATTERNS:
         if not any(m in text for m in markers):
             continue
@@ -107,8 +130,14 @@ def count_emails(text: str) -> int:
     return len(_EMAIL.findall(text)) if "@" in text else 0
 
 
-def count_phones(text: str) -> int:
-    """Phone-number-shaped runs: 9 to 15 digits in groups, not an IP address or a date."""
+def count_phones(text: str, digits: int | None = None) -> int:
+    """Phone-number-shaped runs: 9 to 15 digits in groups, not an IP address or a date.
+
+    ``digits``, the text's digit count when known, skips the search in texts too short of
+    digits to hold a number (most of them).
+    """
+    if digits is not None and digits < 9:
+        return 0
     n = 0
     for match in _PHONE.finditer(text):
         run = match.group()

@@ -7,7 +7,7 @@ from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Record
 from ftprep.core.rule import Rule, RuleOptions, Scope
 from ftprep.rules.privacy.patterns import count_emails, count_phones
-from ftprep.rules.texts import plural, record_texts
+from ftprep.rules.texts import plural, record_profiles, record_texts
 
 
 class Options(RuleOptions):
@@ -56,9 +56,11 @@ class PersonalData(Rule):
 
     def check_record(self, record: Record) -> Iterable[Finding]:
         emails = phones = 0
-        for _, text, _ in record_texts(record):
+        for (_, text, _), profile in zip(
+            record_texts(record), record_profiles(record), strict=True
+        ):
             emails += count_emails(text)
-            phones += count_phones(text)
+            phones += count_phones(text, profile[3] if profile is not None else None)
         if emails or phones:
             c = self.counts
             c[0] += emails > 0

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Record
 from ftprep.core.rule import Rule
-from ftprep.rules.privacy.patterns import find_secrets, mask
+from ftprep.rules.privacy.patterns import find_secrets, has_marker, mask
 from ftprep.rules.texts import record_texts
 
 
@@ -45,8 +45,11 @@ class SecretInContent(Rule):
     default_severity = Severity.ERROR
 
     def check_record(self, record: Record) -> Sequence[Finding]:
+        texts = record_texts(record)
+        if not any(has_marker(text) for _, text, _ in texts):
+            return ()
         found: list[Finding] = []
-        for pointer, text, _ in record_texts(record):
+        for pointer, text, _ in texts:
             for kind, secret, _ in find_secrets(text):
                 found.append(
                     Finding(
