@@ -104,6 +104,9 @@ class Rule:
     Options: ClassVar[type[BaseModel]] = NoOptions
     # Whether the engine must count tokens for every record before this rule sees it.
     needs_tokens: ClassVar[bool] = False
+    # Milliseconds rather than microseconds per record (language detection, MinHash): the
+    # engine then uses both cores on small files too.
+    costly: ClassVar[bool] = False
     # Reported by the readers while parsing (IO rules); the class carries metadata and docs.
     reported_by_reader: ClassVar[bool] = False
     # False when check_record has nothing to do (a rule that only reports in finish(), or

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from datasketch import MinHashLSH
+    pass
 
 NUM_PERM = 128
 SEED = 1
@@ -126,26 +126,53 @@ def signature(shingle_hashes: np.ndarray) -> np.ndarray:
 
 
 class SignatureIndex:
-    """datasketch's MinHash LSH over record signatures, keyed by record index."""
+    """A static LSH index over record signatures: banding, with sorted band hashes.
+
+    The banding parameters (b bands of r rows) are datasketch's optimum for the threshold
+    and :data:`LSH_WEIGHTS`. The index itself is a few numpy columns, not datasketch's
+    ``MinHashLSH``: that one keeps a Python set per bucket and every key's band list,
+    about 10 KB per record, where a 100,000-record training set must fit next to the
+    linter. Here a record costs ``b`` 8-byte hashes and ``b`` positions.
+    """
 
     def __init__(self, threshold: float) -> None:
-        from datasketch import MinHashLSH
+        from datasketch.lsh import _optimal_param
 
         self.threshold = threshold
-        self._lsh: MinHashLSH = MinHashLSH(
-            threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS
-        )
+        self.bands, self.rows = _optimal_param(threshold, NUM_PERM, *LSH_WEIGHTS)
+        self._keys = np.zeros(0, dtype=np.int64)
+        self._order = np.zeros((0, self.bands), dtype=np.int64)
+        self._sorted = np.zeros((0, self.bands), dtype=np.uint64)
 
-    @staticmethod
-    def _minhash(values: np.ndarray) -> Any:
-        from datasketch import LeanMinHash
-
-        return LeanMinHash(seed=SEED, hashvalues=values, scheme="affine32")
+    def _band_hashes(self, signatures: np.ndarray) -> np.ndarray:
+        n = len(signatures)
+        cells = signatures[:, : self.bands * self.rows].astype(np.uint64)
+        cells = cells.reshape(n, self.bands, self.rows)
+        h = np.zeros((n, self.bands), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(self.rows):
+                h = h * np.uint64(0x100000001B3) + cells[:, :, j]
+        return _mix(h)
 
     def add_all(self, keys: Iterable[int], signatures: np.ndarray) -> None:
-        with self._lsh.insertion_session() as session:
-            for key, values in zip(keys, signatures, strict=True):
-                session.insert(int(key), self._minhash(values), check_duplication=False)
+        self._keys = np.fromiter(keys, dtype=np.int64)
+        hashes = self._band_hashes(signatures)
+        self._order = np.argsort(hashes, axis=0, kind="stable")
+        self._sorted = np.take_along_axis(hashes, self._order, axis=0)
+
+    def query_all(self, signatures: np.ndarray) -> list[list[int]]:
+        """For each signature, the keys sharing at least one band with it (sorted)."""
+        found: list[set[int]] = [set() for _ in range(len(signatures))]
+        if not len(self._keys) or not len(signatures):
+            return [[] for _ in found]
+        hashes = self._band_hashes(signatures)
+        for band in range(self.bands):
+            column = self._sorted[:, band]
+            lo = np.searchsorted(column, hashes[:, band], side="left")
+            hi = np.searchsorted(column, hashes[:, band], side="right")
+            for q in np.nonzero(hi > lo)[0]:
+                found[q].update(self._keys[self._order[lo[q] : hi[q], band]].tolist())
+        return [sorted(s) for s in found]
 
     def query(self, values: np.ndarray) -> list[int]:
-        return sorted(self._lsh.query(self._minhash(values)))
+        return self.query_all(values[None, :])[0]

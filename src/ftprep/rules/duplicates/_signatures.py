@@ -65,6 +65,8 @@ class Signatures:
 class SignatureRule(Rule):
     """A rule that needs every record's signature; subclasses say when they are active."""
 
+    costly = True
+
     Options = Options
 
     def __init__(self, options: Any, ctx: Any) -> None:

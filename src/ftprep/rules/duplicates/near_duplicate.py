@@ -60,8 +60,9 @@ class NearDuplicate(SignatureRule):
         threshold = self.options.threshold  # type: ignore[attr-defined]
         lsh = self.signatures.index(threshold)
         candidates: dict[tuple[int, int], None] = {}
-        for index, values in zip(self.signatures.indexes, self.signatures.matrix(), strict=True):
-            for other in lsh.query(values):
+        indexes = self.signatures.indexes
+        for index, matches in zip(indexes, lsh.query_all(self.signatures.matrix()), strict=True):
+            for other in matches:
                 if other < index:
                     candidates[(index, other)] = None
         # One pass over the file fetches both sides of every candidate pair.

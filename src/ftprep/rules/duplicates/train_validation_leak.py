@@ -69,10 +69,9 @@ class TrainValidationLeak(SignatureRule):
                 continue
             lsh = lsh or train.signatures.index(threshold)
             candidates: dict[tuple[int, int], None] = {}
-            for index, values in zip(
-                peer.signatures.indexes, peer.signatures.matrix(), strict=True
-            ):
-                for match in lsh.query(values):
+            matches = lsh.query_all(peer.signatures.matrix())
+            for index, found in zip(peer.signatures.indexes, matches, strict=True):
+                for match in found:
                     candidates[(index, match)] = None
             confirmed = confirm(
                 candidates, peer.ctx.extra["fetch"], train.ctx.extra["fetch"], threshold

