@@ -7,12 +7,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from ftprep import api
 from ftprep.core import language, similarity
 
-from .conftest import run_cli
+from .conftest import ROOT, run_cli
 from .planted import make
 
 
@@ -108,6 +109,9 @@ def test_against_reports_training_records_in_the_evaluation_set(tmp_path: Path) 
     train, valid, leaks = make(n_train=50, n_valid=20, n_leaks=4, seed=5)
     t = write_jsonl(tmp_path / "train.jsonl", train)
     e = write_jsonl(tmp_path / "eval.jsonl", valid)
+    as_json = run_cli("lint", t, "--valid", e, "--against", e, "--output-format", "json")
+    schema = json.loads((ROOT / "docs" / "json-report.schema.json").read_text("utf-8"))
+    jsonschema.validate(json.loads(as_json.out), schema)
     result = run_cli("lint", t, "--against", e, "--select", "DP003", "--output-format", "concise")
     lines = [x for x in result.out.splitlines() if "DP003" in x]
     assert len(lines) == len(set(leaks.values()))

@@ -145,14 +145,17 @@ class SignatureIndex:
         self._sorted = np.zeros((0, self.bands), dtype=np.uint64)
 
     def _band_hashes(self, signatures: np.ndarray) -> np.ndarray:
-        n = len(signatures)
-        cells = signatures[:, : self.bands * self.rows].astype(np.uint64)
-        cells = cells.reshape(n, self.bands, self.rows)
-        h = np.zeros((n, self.bands), dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for j in range(self.rows):
-                h = h * np.uint64(0x100000001B3) + cells[:, :, j]
-        return _mix(h)
+        out = np.empty((len(signatures), self.bands), dtype=np.uint64)
+        step = 8192  # in slices: a 64-bit copy of every signature would double the memory
+        for start in range(0, len(signatures), step):
+            part = signatures[start : start + step, : self.bands * self.rows]
+            cells = part.astype(np.uint64).reshape(len(part), self.bands, self.rows)
+            h = np.zeros((len(part), self.bands), dtype=np.uint64)
+            with np.errstate(over="ignore"):
+                for j in range(self.rows):
+                    h = h * np.uint64(0x100000001B3) + cells[:, :, j]
+            out[start : start + step] = _mix(h)
+        return out
 
     def add_all(self, keys: Iterable[int], signatures: np.ndarray) -> None:
         self._keys = np.fromiter(keys, dtype=np.int64)
@@ -173,6 +176,27 @@ class SignatureIndex:
             for q in np.nonzero(hi > lo)[0]:
                 found[q].update(self._keys[self._order[lo[q] : hi[q], band]].tolist())
         return [sorted(s) for s in found]
+
+    def self_pairs(self) -> set[tuple[int, int]]:
+        """(later, earlier) keys sharing a band: the index queried with itself.
+
+        Only runs of equal band hashes are visited, so a set without near-duplicates costs
+        a few vector operations per band, not a query per record.
+        """
+        pairs: set[tuple[int, int]] = set()
+        for band in range(self.bands):
+            column = self._sorted[:, band]
+            if len(column) < 2:
+                break
+            starts = np.nonzero(np.diff(column) == 0)[0]
+            if not len(starts):
+                continue
+            for group in np.split(starts, np.nonzero(np.diff(starts) != 1)[0] + 1):
+                members = sorted(self._keys[self._order[group[0] : group[-1] + 2, band]].tolist())
+                for i, later in enumerate(members):
+                    for earlier in members[:i]:
+                        pairs.add((later, earlier))
+        return pairs
 
     def query(self, values: np.ndarray) -> list[int]:
         return self.query_all(values[None, :])[0]

@@ -59,12 +59,7 @@ class NearDuplicate(SignatureRule):
             return []
         threshold = self.options.threshold  # type: ignore[attr-defined]
         lsh = self.signatures.index(threshold)
-        candidates: dict[tuple[int, int], None] = {}
-        indexes = self.signatures.indexes
-        for index, matches in zip(indexes, lsh.query_all(self.signatures.matrix()), strict=True):
-            for other in matches:
-                if other < index:
-                    candidates[(index, other)] = None
+        candidates = dict.fromkeys(sorted(lsh.self_pairs()))
         # One pass over the file fetches both sides of every candidate pair.
         records = self.ctx.extra["fetch"]({i for pair in candidates for i in pair})
         confirmed = confirm(candidates, lambda _: records, lambda _: records, threshold)
