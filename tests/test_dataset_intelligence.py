@@ -248,3 +248,16 @@ def test_undetermined_texts() -> None:
     assert language.detect_raw("Short one.") == ("und", 0.0)
     lang, prob = language.detect_raw("Das ist ein ganz normaler deutscher Satz über das Wetter.")
     assert lang == "de" and prob > 0.9
+
+
+def test_api_split_keeps_rejected_records_in_memory(tmp_path: Path) -> None:
+    data = tmp_path / "all.jsonl"
+    rows = [
+        {"prompt": f"Question {i}: {'abc' * i} ->", "completion": f" Answer {i}.\n"}
+        for i in range(20)
+    ]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows) + "{not json\n", "utf-8")
+    parts = api.split(str(data), seed=1)
+    assert parts.read == len(parts.train) + len(parts.valid) + parts.rejected == 21
+    (entry,) = parts.rejected_records
+    assert entry["source"]["line"] == 21 and entry["reasons"][0]["code"] == "IO002"

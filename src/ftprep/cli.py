@@ -444,24 +444,14 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
 
 
 def cmd_split(args: argparse.Namespace) -> int:
-    from ftprep.api import build_options
     from ftprep.splitting import split_file
     from ftprep.writers.jsonl import default_rejected_path
 
     if args.input in (args.output, args.valid_output) or args.output == args.valid_output:
         _err("split: the input, -o and -O must be three different files")
         return EXIT_ERROR
-    options = build_options(
-        mapping=_mapping(args),
-        workers=args.workers,
-        rule_options={"DP002": {"threshold": args.similarity}},
-        sheet=args.sheet,
-        encoding=args.encoding,
-        delimiter=_delimiter(args.delimiter),
-        header=not args.no_header,
-        quoting=not args.no_quoting,
-        input_format=args.input_format,
-    )
+    options = _options(args)
+    options.rule_options["DP002"] = {"threshold": args.similarity}
     outcome = split_file(
         args.input,
         options,

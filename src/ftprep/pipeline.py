@@ -34,7 +34,7 @@ from ftprep.core.selection import plan_rules
 from ftprep.readers import ReadError, ReadOptions, open_source
 from ftprep.readers.jsonl import JsonlJob, JsonlSource
 from ftprep.rules import REGISTRY, RESERVED
-from ftprep.writers.jsonl import AtomicWriter, rejected_entry
+from ftprep.writers.jsonl import AtomicWriter, RejectedFile
 
 ProgressFn = Callable[[int], None]
 
@@ -297,7 +297,7 @@ def convert_file(
     opened = open_input(path, options, stdin_data)
     source = opened.source
     result = ConvertResult(source.info.file, output, None, _describe_layout(opened))
-    rejected_writer: AtomicWriter | None = None
+    rejected = RejectedFile(rejected_path, source.info.file, source.info.sheet)
     with AtomicWriter(output) as out:
         try:
             for slot in iter_slots(source, progress):
@@ -306,28 +306,14 @@ def convert_file(
                     out.write_record(slot.record.data)
                     result.written += 1
                     continue
-                if rejected_writer is None:
-                    rejected_writer = AtomicWriter(rejected_path)
-                rejected_writer.write_record(
-                    rejected_entry(
-                        source.info.file,
-                        slot.line,
-                        slot.index,
-                        slot.reasons,
-                        slot.raw,
-                        source.info.sheet,
-                    )
-                )
-                result.rejected += 1
+                rejected.add(slot.line, slot.index, slot.reasons, slot.raw)
                 result.reasons.update(code for code, _ in slot.reasons)
         except BaseException:
-            if rejected_writer is not None:
-                rejected_writer.close(commit=False)
+            rejected.abort()
             raise
-    if rejected_writer is not None:
-        rejected_writer.close()
-        result.rejected_path = rejected_path
-    elif os.path.exists(rejected_path) and output != "-":
+    result.rejected = rejected.count
+    result.rejected_path = rejected.close()
+    if result.rejected_path is None and os.path.exists(rejected_path) and output != "-":
         os.unlink(rejected_path)  # a stale file from an earlier run would mislead
     result.skipped_empty_rows = getattr(source, "skipped_empty", 0)
     return result
@@ -551,20 +537,16 @@ class _FixSink:
     """Where a fix run writes dropped records and its log, opened only when needed."""
 
     def __init__(self, info: SourceInfo, rejected_path: str, fixlog_path: str | None) -> None:
-        self.info = info
-        self.rejected_path = rejected_path
         self.fixlog_path = fixlog_path
-        self._rejected: AtomicWriter | None = None
+        self._rejected = RejectedFile(rejected_path, info.file, info.sheet)
         self._log: AtomicWriter | None = None
-        self.rejected_count = 0
+
+    @property
+    def rejected_count(self) -> int:
+        return self._rejected.count
 
     def reject(self, line: int, index: int, reasons: list[tuple[str, str]], raw: Any) -> None:
-        if self._rejected is None:
-            self._rejected = AtomicWriter(self.rejected_path)
-        self._rejected.write_record(
-            rejected_entry(self.info.file, line, index, reasons, raw, self.info.sheet)
-        )
-        self.rejected_count += 1
+        self._rejected.add(line, index, reasons, raw)
 
     def log_edit(self, code: str, edit: Edit, index: int | None, line: int | None) -> None:
         if self.fixlog_path is None:
@@ -579,21 +561,17 @@ class _FixSink:
         self._log.write_record(entry)
 
     def close(self) -> tuple[str | None, str | None]:
-        paths: list[str | None] = []
-        for writer in (self._rejected, self._log):
-            if writer is not None:
-                writer.close()
-                paths.append(writer.path)
-            else:
-                paths.append(None)
-        self._rejected = self._log = None
-        return paths[0], paths[1]
+        log_path = None
+        if self._log is not None:
+            self._log.close()
+            log_path, self._log = self._log.path, None
+        return self._rejected.close(), log_path
 
     def abort(self) -> None:
-        for writer in (self._rejected, self._log):
-            if writer is not None:
-                writer.close(commit=False)
-        self._rejected = self._log = None
+        self._rejected.abort()
+        if self._log is not None:
+            self._log.close(commit=False)
+            self._log = None
 
 
 def _lint_source_only(source: Any, options: RunOptions, first_run: LintRun) -> LintRun:

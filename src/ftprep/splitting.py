@@ -22,7 +22,7 @@ from typing import Any
 
 from ftprep.core.errors import UsageError
 from ftprep.pipeline import RunOptions, iter_slots, lint_files
-from ftprep.writers.jsonl import AtomicWriter, rejected_entry
+from ftprep.writers.jsonl import AtomicWriter, RejectedFile
 
 
 @dataclass
@@ -39,6 +39,8 @@ class SplitOutcome:
     train: list[dict[str, Any]] | None = None
     valid: list[dict[str, Any]] | None = None
     rejected_path: str | None = None
+    # Rejected entries (reasons, source, input) when no rejected file was asked for.
+    rejected_records: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _UnionFind:
@@ -161,7 +163,7 @@ def split_file(
         "train": AtomicWriter(train_output) if train_output else None,
         "valid": AtomicWriter(valid_output) if valid_output else None,
     }
-    rejected: AtomicWriter | None = None
+    rejected = RejectedFile(rejected_path, source.info.file, source.info.sheet)
     if keep:
         outcome.train, outcome.valid = [], []
     per_class: dict[str, Counter] = defaultdict(Counter)
@@ -169,22 +171,7 @@ def split_file(
         for slot in iter_slots(source):
             outcome.read += 1
             if slot.record is None:
-                if rejected_path is None:
-                    outcome.rejected += 1
-                    continue
-                if rejected is None:
-                    rejected = AtomicWriter(rejected_path)
-                rejected.write_record(
-                    rejected_entry(
-                        source.info.file,
-                        slot.line,
-                        slot.index,
-                        slot.reasons,
-                        slot.raw,
-                        source.info.sheet,
-                    )
-                )
-                outcome.rejected += 1
+                rejected.add(slot.line, slot.index, slot.reasons, slot.raw)
                 continue
             side = "valid" if slot.index in valid else "train"
             writer = writers[side]
@@ -199,16 +186,17 @@ def split_file(
             if outcome.stratified or label_of:
                 per_class[label_of.get(slot.index, "")][side] += 1
     except BaseException:
-        for w in (*writers.values(), rejected):
+        rejected.abort()
+        for w in writers.values():
             if w is not None:
                 w.close(commit=False)
         raise
     for w in writers.values():
         if w is not None:
             w.close()
-    if rejected is not None:
-        rejected.close()
-        outcome.rejected_path = rejected_path
+    outcome.rejected = rejected.count
+    outcome.rejected_path = rejected.close()
+    outcome.rejected_records = rejected.entries
     if outcome.stratified:
         outcome.classes = {
             label: (c["train"], c["valid"])

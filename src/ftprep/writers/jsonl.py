@@ -99,3 +99,42 @@ def default_rejected_path(output: str) -> str:
 def default_fixlog_path(output: str) -> str:
     base = output[: -len(".jsonl")] if output.endswith(".jsonl") else output
     return base + ".fixlog.jsonl"
+
+
+class RejectedFile:
+    """The rejected-records file of one input, created on the first rejection only.
+
+    Without a path (the Python API keeping results in memory) the entries are kept in
+    ``entries`` instead, so a rejected record is never silently dropped.
+    """
+
+    def __init__(self, path: str | None, file: str, sheet: str | None = None) -> None:
+        self.path = path
+        self.file = file
+        self.sheet = sheet
+        self.count = 0
+        self.entries: list[dict[str, Any]] = []
+        self._writer: AtomicWriter | None = None
+
+    def add(self, line: int, index: int, reasons: list[tuple[str, str]], raw: Any) -> None:
+        entry = rejected_entry(self.file, line, index, reasons, raw, self.sheet)
+        self.count += 1
+        if self.path is None:
+            self.entries.append(entry)
+            return
+        if self._writer is None:
+            self._writer = AtomicWriter(self.path)
+        self._writer.write_record(entry)
+
+    def close(self) -> str | None:
+        """Commit the file; its path, or None when nothing was rejected into it."""
+        if self._writer is None:
+            return None
+        self._writer.close()
+        self._writer = None
+        return self.path
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.close(commit=False)
+            self._writer = None

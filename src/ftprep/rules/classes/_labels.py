@@ -131,6 +131,13 @@ class LabelRule(Rule):
     def classification(self) -> bool:
         return self.stats.is_classification(self.ctx.classification)
 
+    def class_counts(self) -> list[tuple[str, int]] | None:
+        """(class, examples) of classification data with at least two classes, else None."""
+        if not self.classification:
+            return None
+        counts = self.stats.counts()
+        return counts if len(counts) >= 2 else None
+
 
 def class_name(label: str) -> str:
     return show(label, 40) if label else "`` (empty)"

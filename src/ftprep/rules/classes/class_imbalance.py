@@ -49,10 +49,8 @@ class ClassImbalance(LabelRule):
     Options = Options
 
     def finish(self) -> Iterator[Finding]:
-        if not self.classification:
-            return
-        counts = self.stats.counts()
-        if len(counts) < 2:
+        counts = self.class_counts()
+        if counts is None:
             return
         n, k = self.stats.n, len(counts)
         label, rarest = counts[-1]

@@ -49,25 +49,22 @@ class ClassMissingFromSplit(LabelRule):
         if valid.stats.overflow or not valid.stats.n:
             return
         train_rows, valid_rows = train.stats.rows, valid.stats.rows
-        for label in sorted(set(train_rows) - set(valid_rows)):
-            count = len(train_rows[label])
-            yield (
-                "train",
-                Finding(
-                    f"class {class_name(label)} ({count:,} training example"
-                    f"{'s' if count != 1 else ''}) has no validation example",
-                    record=train_rows[label][0],
-                    data={"class": label, "missing_from": "valid"},
-                ),
-            )
-        for label in sorted(set(valid_rows) - set(train_rows)):
-            count = len(valid_rows[label])
-            yield (
-                "valid",
-                Finding(
-                    f"class {class_name(label)} ({count:,} validation example"
-                    f"{'s' if count != 1 else ''}) never occurs in the training data",
-                    record=valid_rows[label][0],
-                    data={"class": label, "missing_from": "train"},
-                ),
-            )
+        sides = (
+            ("train", train_rows, valid_rows, "training", "has no validation example"),
+            ("valid", valid_rows, train_rows, "validation", "never occurs in the training data"),
+        )
+        for split, rows, other, noun, missing in sides:
+            for label in sorted(set(rows) - set(other)):
+                count = len(rows[label])
+                yield (
+                    split,
+                    Finding(
+                        f"class {class_name(label)} ({count:,} {noun} example"
+                        f"{'s' if count != 1 else ''}) {missing}",
+                        record=rows[label][0],
+                        data={
+                            "class": label,
+                            "missing_from": "valid" if split == "train" else "train",
+                        },
+                    ),
+                )

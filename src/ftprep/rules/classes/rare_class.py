@@ -47,10 +47,8 @@ class RareClass(LabelRule):
     Options = Options
 
     def finish(self) -> Iterator[Finding]:
-        if not self.classification:
-            return
-        counts = self.stats.counts()
-        if len(counts) < 2:
+        counts = self.class_counts()
+        if counts is None:
             return
         minimum = self.options.min_examples  # type: ignore[attr-defined]
         if counts[0][1] < minimum:

@@ -76,10 +76,15 @@ class TrainValidationLeak(SignatureRule):
             confirmed = confirm(
                 candidates, peer.ctx.extra["fetch"], train.ctx.extra["fetch"], threshold
             )
-            if peer_name == "valid":
-                yield from _validation_findings(confirmed, train, peer)
-            else:
-                yield from _reference_findings(confirmed, train, peer)
+            if peer_name == "valid":  # the validation record leaks from train
+                yield from _findings(
+                    confirmed, peer, train, "valid", "validation", "the training record at"
+                )
+            else:  # the training record leaks into the evaluation set
+                flipped = [(t, r, sim) for r, t, sim in confirmed]
+                yield from _findings(
+                    flipped, train, peer, "train", "training", "the evaluation record at"
+                )
 
 
 def _best(pairs: list[tuple[int, int, float]]) -> dict[int, tuple[int, float, int]]:
@@ -102,46 +107,27 @@ def _describe(sim: float, matches: int, where: str) -> str:
     return f"{kind} {where}{more}"
 
 
-def _validation_findings(
-    pairs: list[tuple[int, int, float]], train: Any, valid: Any
+def _findings(
+    pairs: list[tuple[int, int, float]],
+    reported: Any,
+    matched: Any,
+    split: str,
+    noun: str,
+    where: str,
 ) -> Iterator[tuple[str, Finding]]:
-    line_of = train.ctx.extra["line_of"]
+    """One finding per record of ``reported`` (in ``split``) that matches ``matched``'s."""
+    line_of = matched.ctx.extra["line_of"]
     for index, (match, sim, matches) in sorted(_best(pairs).items()):
         line = line_of(match)
-        where = f"the training record at {train.ctx.file}:{line}"
         yield (
-            "valid",
+            split,
             Finding(
-                "validation record " + _describe(sim, matches, where),
+                f"{noun} record " + _describe(sim, matches, f"{where} {matched.ctx.file}:{line}"),
                 record=index,
-                related=(Related(train.ctx.file, line, match, similarity=sim),),
+                related=(Related(matched.ctx.file, line, match, similarity=sim),),
                 fix=Fix(
-                    title="Drop this record from the validation set",
-                    edits=(Edit("drop-record", index, split="valid"),),
-                    applicability=Applicability.UNSAFE,
-                ),
-                data={"similarity": round(sim, 4), "matches": matches},
-            ),
-        )
-
-
-def _reference_findings(
-    pairs: list[tuple[int, int, float]], train: Any, reference: Any
-) -> Iterator[tuple[str, Finding]]:
-    line_of = reference.ctx.extra["line_of"]
-    flipped = [(t, r, sim) for r, t, sim in pairs]
-    for index, (match, sim, matches) in sorted(_best(flipped).items()):
-        line = line_of(match)
-        where = f"the evaluation record at {reference.ctx.file}:{line}"
-        yield (
-            "train",
-            Finding(
-                "training record " + _describe(sim, matches, where),
-                record=index,
-                related=(Related(reference.ctx.file, line, match, similarity=sim),),
-                fix=Fix(
-                    title="Drop this record from the training set",
-                    edits=(Edit("drop-record", index),),
+                    title=f"Drop this record from the {noun} set",
+                    edits=(Edit("drop-record", index, split=split),),
                     applicability=Applicability.UNSAFE,
                 ),
                 data={"similarity": round(sim, 4), "matches": matches},

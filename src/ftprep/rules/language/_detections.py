@@ -22,7 +22,7 @@ from ftprep.core.language import (
     DetectionCache,
     confident,
     detect_raw,
-    letters,
+    enough_letters,
     text_key,
 )
 from ftprep.core.model import Kind, Record
@@ -106,7 +106,7 @@ class LanguageRule(Rule):
 
     def _detect(self, text: str) -> int:
         d = self.detections
-        if letters(text) < 20:
+        if not enough_letters(text):  # und, and no hash or cache lookup
             return 0
         key = text_key(text)
         found = d.new.get(key) or self.cache.get(key)
