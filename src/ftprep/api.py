@@ -116,6 +116,7 @@ def build_options(
     fail_on: str | None = None,
     rule_options: dict[str, dict[str, Any]] | None = None,
     epochs: int | None = None,
+    baseline: str | None = None,
 ) -> RunOptions:
     """Keyword arguments of the API functions as :class:`RunOptions`."""
     rule_options = dict(rule_options or {})
@@ -145,6 +146,7 @@ def build_options(
         workers=workers,
         rule_options=rule_options,
         fail_on=fail_on,
+        baseline=baseline,
     )
 
 

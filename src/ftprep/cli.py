@@ -73,6 +73,20 @@ def _add_lint_options(p: argparse.ArgumentParser) -> None:
         help="lowest severity that fails (default: error)",
     )
     g.add_argument("--workers", type=int, help="processes for large files (default: all cores)")
+    g.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="ignore the findings listed in this file (default: ./ftprep-baseline.json if present)",
+    )
+    g.add_argument("--no-baseline", action="store_true", help="report baselined findings too")
+
+
+def _baseline_path(args: argparse.Namespace) -> str | None:
+    from ftprep.core.baseline import DEFAULT_BASELINE
+
+    if not hasattr(args, "no_baseline") or args.no_baseline:
+        return None  # convert and split do not report findings
+    return args.baseline or DEFAULT_BASELINE
 
 
 def _split_commas(values: list[str] | None) -> list[str] | None:
@@ -122,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     f = lint.add_argument_group("fixing")
     f.add_argument("--fix", action="store_true", help="apply safe fixes")
     f.add_argument("--unsafe-fixes", action="store_true", help="with --fix, apply unsafe fixes too")
+    f.add_argument(
+        "--plan",
+        metavar="FIXPLAN",
+        help="with --fix: apply exactly the decisions of a fix plan saved by `ftprep review`",
+    )
     f.add_argument("-o", "--output", help="with --fix: write the fixed data here (- for stdout)")
     f.add_argument(
         "--in-place", action="store_true", help="with --fix: replace the input (JSONL only)"
@@ -172,6 +191,23 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--workers", type=int, help="processes for large files (default: all cores)")
     _add_read_options(sp)
 
+    rv = sub.add_parser(
+        "review",
+        help="review findings in a terminal UI and accept or reject fixes one by one",
+        description=(
+            "Open the findings of a file in an interactive review. Saving writes the fixed "
+            "data, the rejected records and a fix plan that `lint --fix --plan` replays."
+        ),
+    )
+    rv.add_argument("input", help="file to review (any format convert reads)")
+    rv.add_argument("--valid", help="validation file reviewed alongside (leaks, its own fixes)")
+    rv.add_argument("-o", "--output", help="fixed data (default: INPUT stem + .reviewed.jsonl)")
+    rv.add_argument(
+        "--plan", metavar="FIXPLAN", help="fix plan to write (default: INPUT stem + .fixplan.json)"
+    )
+    _add_lint_options(rv)
+    _add_read_options(rv)
+
     r = sub.add_parser(
         "rule", help="show a rule's documentation", description="Show rule documentation."
     )
@@ -201,6 +237,7 @@ def _options(args: argparse.Namespace) -> Any:
         header=not args.no_header,
         quoting=not args.no_quoting,
         input_format=args.input_format,
+        baseline=_baseline_path(args),
     )
 
 
@@ -327,8 +364,11 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from ftprep.report import render
 
     fmt = args.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    if args.unsafe_fixes and not args.fix:
-        _err("lint: --unsafe-fixes needs --fix")
+    if (args.unsafe_fixes or args.plan) and not args.fix:
+        _err(f"lint: {'--plan' if args.plan else '--unsafe-fixes'} needs --fix")
+        return EXIT_ERROR
+    if args.unsafe_fixes and args.plan:
+        _err("lint --fix: the fix plan decides which fixes apply; drop --unsafe-fixes")
         return EXIT_ERROR
     if (args.output or args.in_place) and not args.fix:
         _err("lint: -o/--in-place write fixed data; add --fix")
@@ -348,6 +388,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
             inputs = lint_inputs(path, args.valid, args.against) if i == 0 else [("train", path)]
             run = lint_files(inputs, options, progress=update, stdin_data=stdin_data)
             reports.append(report_from_run(run, options))
+            if fmt != "json":
+                _baseline_note(run, options.baseline)
     finally:
         if progress is not None:
             progress.stop()
@@ -359,8 +401,21 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return EXIT_OK if args.exit_zero else worst
 
 
+def _baseline_note(run: Any, baseline: str | None) -> None:
+    """Say on stderr what the baseline hid and which of its entries no longer match."""
+    if run.suppressed:
+        _err(f"{run.suppressed:,} findings hidden by the baseline {baseline}")
+    for entry in run.stale_baseline:
+        where = f" at {entry.pointer}" if entry.pointer else ""
+        _err(
+            f"stale baseline entry in {baseline}: {entry.file} {entry.code}{where} "
+            f"(record {entry.record[:12]}) matches no finding; remove it"
+        )
+
+
 def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
     from ftprep.api import report_data, report_from_run
+    from ftprep.core.fixplan import FixPlan
     from ftprep.pipeline import fix_file, fix_valid_file
     from ftprep.report import render
     from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
@@ -376,6 +431,7 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
     if args.in_place and args.output:
         _err("lint --fix: choose -o or --in-place, not both")
         return EXIT_ERROR
+    plan = FixPlan.load(args.plan) if args.plan else None
     worst = EXIT_OK
     for path in args.inputs:
         if args.in_place:
@@ -398,6 +454,7 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
             unsafe=args.unsafe_fixes,
             rejected_path=args.rejected or default_rejected_path(base),
             fixlog_path=args.fix_log or default_fixlog_path(base),
+            plan=plan,
             stdin_data=_read_stdin([path]),
         )
         assert result.final is not None
@@ -423,6 +480,7 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
                 unsafe=args.unsafe_fixes,
                 rejected_path=default_rejected_path(args.valid_output or args.valid),
                 fixlog_path=default_fixlog_path(args.valid_output or args.valid),
+                plan=plan,
             )
             fixed["applied"] += sum(valid.applied.values())
             for code, n in valid.applied.items():
@@ -485,6 +543,40 @@ def cmd_split(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    if args.input == "-":
+        _err("review: needs a file (standard input cannot be read twice)")
+        return EXIT_ERROR
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        _err("review: needs a terminal; in scripts use `ftprep lint --fix --plan FIXPLAN`")
+        return EXIT_ERROR
+    for path in (args.input, args.valid):
+        if path and not os.path.exists(path):
+            _err(f"review: {path}: no such file")
+            return EXIT_ERROR
+    from ftprep.tui.app import ReviewApp
+    from ftprep.tui.keys import load_keymap
+    from ftprep.tui.session import ReviewSession
+
+    session = ReviewSession(
+        args.input,
+        _options(args),
+        valid=args.valid,
+        output=args.output,
+        plan_path=args.plan,
+    )
+    app = ReviewApp(session, keymap=load_keymap(args.input))
+    app.run()
+    outcome = app.last_save
+    if outcome is not None:
+        sys.stdout.write(
+            f"{outcome.output}: {outcome.written:,} records written, {outcome.rejected:,} "
+            f"dropped; fix plan {outcome.plan_path} (replay: ftprep lint {args.input} --fix "
+            f"--plan {outcome.plan_path} -o {outcome.output})\n"
+        )
+    return EXIT_OK
+
+
 def cmd_rule(args: argparse.Namespace) -> int:
     from ftprep.rules import REGISTRY, rule_by_name
 
@@ -507,7 +599,13 @@ def cmd_rule(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"convert": cmd_convert, "lint": cmd_lint, "split": cmd_split, "rule": cmd_rule}
+COMMANDS = {
+    "convert": cmd_convert,
+    "lint": cmd_lint,
+    "split": cmd_split,
+    "review": cmd_review,
+    "rule": cmd_rule,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

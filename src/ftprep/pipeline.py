@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftprep.conversion import Converter, Mapping, build_converter
+from ftprep.core.baseline import Baseline, BaselineEntry, baseline_file_name
 from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import ConfigError
+from ftprep.core.fingerprint import fingerprint
 from ftprep.core.fix import Edit
 from ftprep.core.fixer import MAX_ITERATIONS, EditPlan, apply_plan, plan_edits
+from ftprep.core.fixplan import FixPlan
 from ftprep.core.linter import (
     JobOutput,
     LintPlan,
@@ -53,6 +56,8 @@ class RunOptions:
     workers: int | None = None
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     fail_on: str | None = None
+    # Findings listed in this baseline file are not reported (when the file exists).
+    baseline: str | None = None
 
 
 @dataclass
@@ -82,6 +87,11 @@ class LintRun:
     # The opened inputs, in the order of ``results`` (None where a file could not be read);
     # sources can be read again, which is how the fixer makes its passes.
     opened: list[OpenedInput | None] = field(default_factory=list)
+    # Findings hidden by the baseline, and baseline entries that matched nothing.
+    suppressed: int = 0
+    stale_baseline: list[BaselineEntry] = field(default_factory=list)
+    # (split, record index, code, pointer) of each hidden finding, for the fixer's later passes.
+    suppressed_keys: set[tuple[str, int | None, str, str]] = field(default_factory=set)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -220,7 +230,10 @@ def lint_files(
         results.append(result)
     if len(results) > 1:
         compare_splits(plan, results)
-    return LintRun(results, plan.profile, plan.model, kind, layouts, [o for _, _, o, _ in opened])
+    run = LintRun(results, plan.profile, plan.model, kind, layouts, [o for _, _, o, _ in opened])
+    if options.baseline and os.path.exists(options.baseline):
+        apply_baseline(run, Baseline.load(options.baseline), options.baseline)
+    return run
 
 
 def _describe_layout(opened: OpenedInput) -> str:
@@ -268,6 +281,55 @@ def iter_slots(source: Any, progress: ProgressFn | None = None) -> Iterator[Slot
         slots += [Slot(rej.index, rej.line, None, rej.raw, rej.reasons) for rej in out.rejected]
         slots.sort(key=lambda s: s.index)
         yield from slots
+
+
+def record_fingerprints(source: Any, wanted: set[int] | None = None) -> dict[int, str]:
+    """Fingerprint each slot (records by content, unreadable lines by their text) by index."""
+    found: dict[int, str] = {}
+    for slot in iter_slots(source):
+        if wanted is not None and slot.index not in wanted:
+            continue
+        found[slot.index] = fingerprint(
+            slot.record.data if slot.record is not None else slot.raw or ""
+        )
+        if wanted is not None and len(found) == len(wanted):
+            break
+    return found
+
+
+def apply_baseline(run: LintRun, baseline: Baseline, baseline_path: str) -> None:
+    """Drop the diagnostics the baseline lists; note how many, and which entries are stale.
+
+    Only files the baseline mentions are fingerprinted, and only their records with
+    findings, so a baseline costs nothing on files it does not cover.
+    """
+    by_file: dict[str, set[tuple[str, str, str, str]]] = {}
+    for entry in baseline.entries:
+        by_file.setdefault(entry.file, set()).add(entry.key)
+    matched: set[tuple[str, str, str, str]] = set()
+    linted: set[str] = set()
+    for result, opened in zip(run.results, run.opened, strict=True):
+        if opened is None or result.split == "reference":
+            continue
+        name = baseline_file_name(result.info.file, baseline_path)
+        linted.add(name)
+        keys = by_file.get(name)
+        if not keys:
+            continue
+        wanted = {d.record for d in result.diagnostics if d.record is not None}
+        hashes = record_fingerprints(opened.source, wanted)
+        kept = []
+        for d in result.diagnostics:
+            record_hash = hashes.get(d.record, "-") if d.record is not None else "-"
+            key = (name, record_hash, d.code, d.pointer or "")
+            if key in keys:
+                matched.add(key)
+                run.suppressed += 1
+                run.suppressed_keys.add((result.split, d.record, d.code, d.pointer or ""))
+            else:
+                kept.append(d)
+        result.diagnostics[:] = kept
+    run.stale_baseline = [e for e in baseline.entries if e.file in linted and e.key not in matched]
 
 
 @dataclass
@@ -408,6 +470,7 @@ def fix_file(
     rejected_path: str,
     fixlog_path: str | None,
     accept: Callable[[Diagnostic], bool] | None = None,
+    plan: FixPlan | None = None,
     stdin_data: bytes | None = None,
 ) -> FixResult:
     """Apply fixes until nothing changes (at most 10 passes), then write the output.
@@ -415,11 +478,12 @@ def fix_file(
     Every pass re-reads the current data, so memory stays flat; intermediate passes live in
     temporary JSONL files that remember each record's original line and index. Dropped
     records go to ``rejected_path`` with the diagnostics that dropped them; every applied
-    edit goes to ``fixlog_path``.
+    edit goes to ``fixlog_path``. With a fix ``plan``, the plan alone decides which fixes
+    apply (safe or unsafe), keyed by the fingerprints of the original records.
     """
     from ftprep.core.fixer import allowed_applicabilities
 
-    allowed = allowed_applicabilities(unsafe)
+    allowed = allowed_applicabilities(unsafe or plan is not None)
     run = lint_files([("train", path)], options, stdin_data=stdin_data)
     result = FixResult(output, None, None, final=run)
     first = run.results[0]
@@ -428,6 +492,9 @@ def fix_file(
     first_input = run.opened[0]
     assert first_input is not None  # an unreadable file returned above
     source: Any = first_input.source
+    if plan is not None:
+        hashes = record_fingerprints(source)
+        accept = plan.acceptor({"train": hashes.get})
     info = source.info
     # Later passes read our own JSONL of converted records: no mapping, same plan.
     relint = RunOptions(**{**options.__dict__, "mapping": Mapping()})
@@ -453,6 +520,7 @@ def fix_file(
             result.written = len(indexes)
             source = _ProvenanceJsonl(tmp, info, indexes, lines)
             current_run = _lint_source_only(source, relint, run)
+            _drop_suppressed(current_run, run.suppressed_keys)
             if not changes:
                 break
         else:
@@ -497,6 +565,7 @@ def fix_valid_file(
     rejected_path: str,
     fixlog_path: str | None,
     accept: Callable[[Diagnostic], bool] | None = None,
+    plan: FixPlan | None = None,
 ) -> ValidFixResult:
     """Apply the fixes that belong to the validation split, in one pass.
 
@@ -511,8 +580,14 @@ def fix_valid_file(
     result = ValidFixResult(output, None)
     if valid_input is None:
         return result
+    if plan is not None:
+        hashes = record_fingerprints(valid_input.source)
+        accept = plan.acceptor({"valid": hashes.get})
     edit_plan = plan_edits(
-        run.diagnostics, allowed_applicabilities(unsafe), split="valid", accept=accept
+        run.diagnostics,
+        allowed_applicabilities(unsafe or plan is not None),
+        split="valid",
+        accept=accept,
     )
     sink = _FixSink(valid_input.source.info, rejected_path, fixlog_path)
     workdir = tempfile.mkdtemp(prefix="ftprep-fix-")
@@ -580,6 +655,19 @@ def _lint_source_only(source: Any, options: RunOptions, first_run: LintRun) -> L
     result.stats["token_summary"] = _token_summary(result)
     result.stats["layout"] = first_run.results[0].stats.get("layout")
     return LintRun([result], plan.profile, plan.model, first_run.kind, first_run.layouts)
+
+
+def _drop_suppressed(run: LintRun, keys: set[tuple[str, int | None, str, str]]) -> None:
+    """Keep findings the baseline hid on the first pass hidden on the later ones."""
+    if not keys:
+        return
+    for result in run.results:
+        result.diagnostics[:] = [
+            d
+            for d in result.diagnostics
+            if (result.split, d.record, d.code, d.pointer or "") not in keys
+        ]
+    run.suppressed = len(keys)
 
 
 def _apply_pass(
@@ -658,8 +746,10 @@ __all__ = [
     "LintRun",
     "RunOptions",
     "ValidFixResult",
+    "apply_baseline",
     "convert_file",
     "fix_file",
     "fix_valid_file",
     "lint_files",
+    "record_fingerprints",
 ]

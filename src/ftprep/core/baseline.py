@@ -1,0 +1,94 @@
+"""Baselines: findings a person chose to ignore, so lint stops reporting them.
+
+Data files hold no comments, so suppressions live beside them, keyed by file, record
+content hash, rule and pointer. An entry that no longer matches any finding is stale (the
+record changed or was fixed) and is reported so the baseline can be pruned.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+import orjson
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ftprep.core.errors import ConfigError
+
+DEFAULT_BASELINE = "ftprep-baseline.json"
+BASELINE_VERSION = 1
+
+
+class BaselineEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str
+    record: str
+    code: str
+    pointer: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.file, self.record, self.code, self.pointer)
+
+
+class Baseline(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = BASELINE_VERSION
+    entries: list[BaselineEntry] = []
+
+    def keys(self) -> set[tuple[str, str, str, str]]:
+        return {e.key for e in self.entries}
+
+    def files(self) -> set[str]:
+        return {e.file for e in self.entries}
+
+    def add(self, entries: Iterable[BaselineEntry]) -> int:
+        """Add entries not already present; returns how many were new."""
+        known = self.keys()
+        added = 0
+        for entry in entries:
+            if entry.key not in known:
+                self.entries.append(entry)
+                known.add(entry.key)
+                added += 1
+        return added
+
+    def dump(self, path: str) -> None:
+        ordered = sorted(self.entries, key=lambda e: e.key)
+        data = {"version": self.version, "entries": [e.model_dump() for e in ordered]}
+        tmp = f"{path}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+            fh.write(b"\n")
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: str) -> Baseline:
+        try:
+            with open(path, "rb") as fh:
+                data = orjson.loads(fh.read())
+        except OSError as exc:
+            raise ConfigError(f"cannot read baseline {path}: {exc.strerror}") from None
+        except orjson.JSONDecodeError as exc:
+            raise ConfigError(f"baseline {path} is not JSON: {exc}") from None
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(f"baseline {path}: {where}: {first['msg']}") from None
+
+    @classmethod
+    def load_or_empty(cls, path: str) -> Baseline:
+        return cls.load(path) if os.path.exists(path) else cls()
+
+
+def baseline_file_name(path: str, baseline_path: str) -> str:
+    """How a data file is named in a baseline: relative to the baseline's directory, POSIX."""
+    if path == "-":
+        return "<stdin>"
+    base_dir = os.path.dirname(os.path.abspath(baseline_path))
+    rel = os.path.relpath(os.path.abspath(path), base_dir)
+    return rel.replace(os.sep, "/")

@@ -1,0 +1,1 @@
+"""``ftprep review``: a Textual app over the core. It decides; the core fixer edits."""
