@@ -37,7 +37,7 @@ from ftprep.core.selection import plan_rules
 from ftprep.readers import ReadError, ReadOptions, open_source
 from ftprep.readers.jsonl import JsonlJob, JsonlSource
 from ftprep.rules import REGISTRY, RESERVED
-from ftprep.writers.jsonl import AtomicWriter, RejectedFile
+from ftprep.writers.jsonl import AtomicWriter, RejectedFile, default_rejected_path
 
 ProgressFn = Callable[[int], None]
 
@@ -467,8 +467,8 @@ def fix_file(
     options: RunOptions,
     *,
     unsafe: bool = False,
-    rejected_path: str,
-    fixlog_path: str | None,
+    rejected_path: str | None = None,
+    fixlog_path: str | None = None,
     accept: Callable[[Diagnostic], bool] | None = None,
     plan: FixPlan | None = None,
     stdin_data: bytes | None = None,
@@ -498,7 +498,7 @@ def fix_file(
     info = source.info
     # Later passes read our own JSONL of converted records: no mapping, same plan.
     relint = RunOptions(**{**options.__dict__, "mapping": Mapping()})
-    sink = _FixSink(info, rejected_path, fixlog_path)
+    sink = _FixSink(info, rejected_path or default_rejected_path(output), fixlog_path)
     workdir = tempfile.mkdtemp(prefix="ftprep-fix-")
     current_run, last_tmp = run, None
     try:
@@ -562,8 +562,8 @@ def fix_valid_file(
     options: RunOptions,
     *,
     unsafe: bool = False,
-    rejected_path: str,
-    fixlog_path: str | None,
+    rejected_path: str | None = None,
+    fixlog_path: str | None = None,
     accept: Callable[[Diagnostic], bool] | None = None,
     plan: FixPlan | None = None,
 ) -> ValidFixResult:
@@ -589,7 +589,9 @@ def fix_valid_file(
         split="valid",
         accept=accept,
     )
-    sink = _FixSink(valid_input.source.info, rejected_path, fixlog_path)
+    sink = _FixSink(
+        valid_input.source.info, rejected_path or default_rejected_path(output), fixlog_path
+    )
     workdir = tempfile.mkdtemp(prefix="ftprep-fix-")
     tmp = os.path.join(workdir, "valid.jsonl")
     try:

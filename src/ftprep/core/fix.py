@@ -188,6 +188,19 @@ def apply_edit(data: dict[str, Any], edit: Edit) -> bool:
     raise ValueError(f"unknown edit operation {op!r}; known: {', '.join(OPS)}")
 
 
+def preview(data: dict[str, Any], fix: Fix) -> dict[str, Any] | None:
+    """The record as the fix would leave it (None if it drops it); ``data`` is not touched.
+
+    What ``ftprep review`` shows as "after": the same edits the fixer applies, on a copy.
+    """
+    if fix.drops:
+        return None
+    after = copy.deepcopy(data)
+    for edit in fix.edits:
+        apply_edit(after, edit)
+    return after
+
+
 def _number_text(value: int | float) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return repr(value)

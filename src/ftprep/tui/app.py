@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from ftprep.core.errors import FtprepError
 from ftprep.core.fixplan import Decision
 from ftprep.tui.keys import ACTIONS, binding_id
-from ftprep.tui.screens import ConfirmScreen, FindingsScreen, HelpScreen, SummaryScreen
+from ftprep.tui.screens import ConfirmScreen, HelpScreen, SummaryScreen
 from ftprep.tui.session import ReviewSession, SaveOutcome
 
 
@@ -162,14 +162,10 @@ class ReviewApp(App[None]):
         self.push_screen(ConfirmScreen("Quit without saving your decisions?"), answered)
 
     def action_help(self) -> None:
-        keys = []
-        for screen_bindings in (FindingsScreen.BINDINGS, self.BINDINGS):
-            for b in screen_bindings:
-                assert isinstance(b, Binding)
-                key = self._keymap.get(b.id, b.key) if b.id else b.key
-                keys.append(
-                    (key.replace("question_mark", "?").replace("slash", "/"), b.description)
-                )
+        keys = [("enter", "open the rule under the cursor"), ("escape", "back to the summary")]
+        for name, action in ACTIONS.items():
+            key = self._keymap.get(binding_id(name), action.key)
+            keys.append((key.replace("question_mark", "?").replace("slash", "/"), action.help))
         self.push_screen(HelpScreen(keys))
 
     def on_unmount(self) -> None:

@@ -45,6 +45,12 @@ class FindingList(ScrollView, can_focus=True):
         Binding("end", "jump(-1)", "Last", show=False),
     ]
 
+    DEFAULT_CSS = """
+    FindingList {
+        overflow-x: hidden;
+    }
+    """
+
     cursor: reactive[int] = reactive(0)
 
     class Highlighted(Message):
@@ -63,7 +69,7 @@ class FindingList(ScrollView, can_focus=True):
     # -- content ---------------------------------------------------------------------------
     def set_rows(self, rows: list[int]) -> None:
         self.rows = rows
-        self.virtual_size = Size(self.size.width, len(rows))
+        self.virtual_size = Size(0, len(rows))
         self.cursor = 0
         self.scroll_to(y=0, animate=False)
         self.refresh()
@@ -124,7 +130,7 @@ class FindingList(ScrollView, can_focus=True):
         self.move(delta)
 
     def action_page(self, direction: int) -> None:
-        self.move(direction * max(1, self.size.height - 1))
+        self.move(direction * max(1, self.scrollable_content_region.height - 1))
 
     def action_jump(self, where: int) -> None:
         if self.rows:
@@ -136,7 +142,7 @@ class FindingList(ScrollView, can_focus=True):
             self.cursor = row
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.virtual_size = Size(0, len(self.rows))
 
     def on_focus(self) -> None:
         self.refresh()

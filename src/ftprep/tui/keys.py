@@ -21,25 +21,46 @@ from ftprep.core.project import find_project_config, unknown_key_error
 class Action:
     name: str
     key: str
-    description: str
+    description: str  # short, for the footer
+    help: str  # one line, for the help screen
 
 
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        Action("accept", "a", "Accept fix"),
-        Action("reject", "x", "Reject fix"),
-        Action("accept_rule", "A", "Accept rule"),
-        Action("reject_rule", "X", "Reject rule"),
-        Action("accept_safe", "F", "Accept all safe"),
-        Action("undo", "u", "Undo"),
-        Action("ignore", "i", "Ignore"),
-        Action("filter", "slash", "Filter"),
-        Action("next", "n", "Next"),
-        Action("previous", "p", "Previous"),
-        Action("save", "s", "Save"),
-        Action("quit", "q", "Quit"),
-        Action("help", "question_mark", "Help"),
+        Action("accept", "a", "Accept", "accept this finding's fix"),
+        Action("reject", "x", "Reject", "reject this finding's fix"),
+        Action(
+            "accept_rule",
+            "A",
+            "Accept rule",
+            "accept every fix of this rule (asks first when some are unsafe)",
+        ),
+        Action("reject_rule", "X", "Reject rule", "reject every fix of this rule"),
+        Action(
+            "accept_safe",
+            "F",
+            "All safe",
+            "accept every safe fix of every rule (your rejections still stand)",
+        ),
+        Action("undo", "u", "Undo", "undo the last decision"),
+        Action(
+            "ignore",
+            "i",
+            "Ignore",
+            "ignore this finding: saved to the baseline, lint stops reporting it",
+        ),
+        Action("filter", "slash", "Filter", "filter this rule's findings by text"),
+        Action("next", "n", "Next", "next finding"),
+        Action("previous", "p", "Prev", "previous finding"),
+        Action(
+            "save",
+            "s",
+            "Save",
+            "apply the accepted fixes, write the output, rejected file and fix plan",
+        ),
+        Action("quit", "q", "Quit", "quit (asks when decisions are unsaved)"),
+        Action("help", "question_mark", "Help", "this help"),
     )
 }
 

@@ -34,6 +34,10 @@ class SummaryScreen(Screen[None]):
     """File, records, tokens, cost, and the findings grouped by rule."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Help, save and undo first: on an 80-column footer they must stay in sight.
+        _binding("help", "app.help"),
+        _binding("save", "app.save"),
+        _binding("undo", "app.undo"),
         Binding("enter", "open_rule", "Open", show=True),
         _binding("accept_rule"),
         _binding("reject_rule"),
@@ -45,7 +49,7 @@ class SummaryScreen(Screen[None]):
         yield Static("Linting…", id="summary")
         yield ProgressBar(total=100, show_eta=False, id="progress")
         yield DataTable(id="rules", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def session(self) -> ReviewSession:
@@ -96,7 +100,7 @@ class SummaryScreen(Screen[None]):
             table.move_cursor(row=min(row, table.row_count - 1))
 
     def on_screen_resume(self) -> None:
-        if self.session.run is not None:
+        if self.session.loaded:
             self.refresh_summary()
 
     def _highlighted_rule(self) -> str | None:
@@ -136,10 +140,9 @@ def summary_table(s: ReviewSession) -> Table:
     grid.add_column()
     files = s.path + (f"  (validation: {s.valid})" if s.valid else "")
     grid.add_row("File", files)
-    run = s.run
-    if run is not None:
-        layout = next(iter(run.layouts.values()), "")
-        grid.add_row("Records", f"{s.records:,}  ({layout})" if layout else f"{s.records:,}")
+    if s.loaded:
+        layout = f"  ({s.layout})" if s.layout else ""
+        grid.add_row("Records", f"{s.records:,}{layout}")
     tk = s.token_summary
     if tk:
         grid.add_row(
@@ -149,13 +152,15 @@ def summary_table(s: ReviewSession) -> Table:
         )
         grid.add_row(
             "Cost",
-            f"about ${tk['estimated_cost_usd']:,.2f} for {tk['epochs']} epochs "
+            f"about ${tk['estimated_cost_usd']:,.2f} for {tk['epochs']} "
+            f"epoch{'s' if tk['epochs'] != 1 else ''} "
             f"(${tk['price_per_million']:.2f}/1M tokens, price read {tk['price_read']})",
         )
     n = len(s.findings)
     decided = "" if not s.dirty else "  · unsaved decisions"
     plan = "  · every safe fix accepted" if s.state.default == "safe" else ""
-    grid.add_row("Findings", f"{n:,} in {len(s.by_rule)} rules{plan}{decided}")
+    rules = len(s.by_rule)
+    grid.add_row("Findings", f"{n:,} in {rules} rule{'s' if rules != 1 else ''}{plan}{decided}")
     grid.add_row("Saves to", s.output)
     return grid
 
@@ -164,15 +169,18 @@ class FindingsScreen(Screen[None]):
     """One rule's findings (virtual list, filterable) over the selected one's record or diff."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        _binding("help", "app.help"),
+        _binding("save", "app.save"),
+        _binding("undo", "app.undo"),
         _binding("accept"),
         _binding("reject"),
         _binding("accept_rule"),
         _binding("reject_rule"),
         _binding("ignore"),
-        _binding("next"),
-        _binding("previous"),
         _binding("filter"),
-        Binding("escape", "back", "Back", show=True),
+        _binding("next", show=False),
+        _binding("previous", show=False),
+        Binding("escape", "back", "Back", show=False),
     ]
 
     def __init__(self, code: str) -> None:
@@ -201,7 +209,7 @@ class FindingsScreen(Screen[None]):
                 with Vertical(classes="pane", id="after-pane"):
                     yield Label("After", classes="pane-title")
                     yield Static(id="after")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False

@@ -7,7 +7,6 @@ and a default), so what the screen shows is what ``ftprep lint --fix --plan`` wi
 
 from __future__ import annotations
 
-import copy
 import os
 import tempfile
 from collections import Counter
@@ -20,10 +19,9 @@ import orjson
 from ftprep.core.baseline import DEFAULT_BASELINE, Baseline, BaselineEntry, baseline_file_name
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.fingerprint import finding_key
-from ftprep.core.fix import Applicability, apply_edit
+from ftprep.core.fix import Applicability, preview
 from ftprep.core.fixplan import Decision, FindingDecision, FixPlan, decide
 from ftprep.pipeline import LintRun, RunOptions, fix_file, fix_valid_file, iter_slots, lint_files
-from ftprep.writers.jsonl import default_rejected_path
 
 Progress = Callable[[str, float], None]
 IGNORED = "ignored"  # a review-only state: the finding goes to the baseline, not the plan
@@ -101,12 +99,15 @@ class ReviewSession:
         self.by_rule: dict[str, list[int]] = {}
         self.token_summary: dict[str, Any] | None = None
         self.records = 0
+        self.layout = ""
+        self.loaded = False
         self.state = _State()
         self._history: list[_State] = []
         self.dirty = False
         self._spool: Any = None
         self._offsets: dict[tuple[str, int], int] = {}
         self._hashes: dict[tuple[str, int], str] = {}
+        self._counts: dict[str, tuple[int, int]] = {}
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, progress: Progress | None = None) -> None:
@@ -126,6 +127,7 @@ class ReviewSession:
         tk = [r.stats.get("token_summary") for r in run.results if r.split == "train"]
         self.token_summary = tk[0] if tk else None
         self.records = sum(r.n_records for r in run.results)
+        self.layout = next(iter(run.layouts.values()), "")
         if progress is not None:
             progress("reading records", 0.8)
         self._spool_records(run, findings)
@@ -142,6 +144,7 @@ class ReviewSession:
         for i, d in enumerate(findings):
             by_rule.setdefault(d.code, []).append(i)
         self.by_rule = by_rule
+        self.loaded = True
         if progress is not None:
             progress("done", 1.0)
 
@@ -196,12 +199,7 @@ class ReviewSession:
         fix = self.findings[i].fix
         if fix is None or not isinstance(before, dict):
             return before, before
-        if fix.drops:
-            return before, None
-        after = copy.deepcopy(before)
-        for edit in fix.edits:
-            apply_edit(after, edit)
-        return before, after
+        return before, preview(before, fix)
 
     # -- decisions -------------------------------------------------------------------------
     def plan(self) -> FixPlan:
@@ -288,15 +286,25 @@ class ReviewSession:
 
     # -- summaries -------------------------------------------------------------------------
     def fixable_in(self, code: str) -> int:
-        return sum(1 for i in self.by_rule.get(code, ()) if self.can_apply(i) is None)
+        """Findings of ``code`` whose fix can be accepted (counted once: findings are fixed)."""
+        return self._fix_counts(code)[0]
 
     def unsafe_in(self, code: str) -> int:
-        return sum(
-            1
-            for i in self.by_rule.get(code, ())
-            if (fix := self.findings[i].fix) is not None
-            and fix.applicability is Applicability.UNSAFE
-        )
+        return self._fix_counts(code)[1]
+
+    def _fix_counts(self, code: str) -> tuple[int, int]:
+        counts = self._counts.get(code)
+        if counts is None:
+            indexes = self.by_rule.get(code, ())
+            fixable = sum(1 for i in indexes if self.can_apply(i) is None)
+            unsafe = sum(
+                1
+                for i in indexes
+                if (fix := self.findings[i].fix) is not None
+                and fix.applicability is Applicability.UNSAFE
+            )
+            counts = self._counts[code] = (fixable, unsafe)
+        return counts
 
     def rule_rows(self) -> list[RuleRow]:
         rows = []
@@ -362,8 +370,6 @@ class ReviewSession:
             self.output,
             options,
             plan=plan,
-            rejected_path=default_rejected_path(self.output),
-            fixlog_path=None,
         )
         outcome = SaveOutcome(
             output=self.output,
@@ -383,8 +389,6 @@ class ReviewSession:
                 self.valid_output,
                 options,
                 plan=plan,
-                rejected_path=default_rejected_path(self.valid_output),
-                fixlog_path=None,
             )
             outcome.valid_output = valid.output
             outcome.applied.update(valid.applied)
