@@ -105,3 +105,49 @@ def test_review_command_needs_a_terminal_and_a_file(tmp_path: Path) -> None:
     assert r.code == 2 and "needs a terminal" in r.err and "--plan" in r.err
     r = run_cli("review", "-")
     assert r.code == 2 and "needs a file" in r.err
+
+
+def test_unreadable_lines_show_their_text_and_their_drop(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}]}\n'
+        '{"messages": [broken\n'
+    )
+    s = ReviewSession(str(bad), build_options(baseline=str(tmp_path / "b.json")))
+    s.load()
+    i = s.by_rule["IO002"][0]
+    assert s.preview(i) == ('{"messages": [broken', None)
+    s.close()
+
+
+def test_an_unreadable_file_cannot_be_saved(tmp_path: Path) -> None:
+    from ftprep.core.errors import UsageError
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"prompt": "\xff"}\n')
+    s = ReviewSession(str(bad), build_options(baseline=str(tmp_path / "b.json")))
+    s.load()
+    assert list(s.by_rule) == ["IO001"]
+    with pytest.raises(UsageError, match="could not be read"):
+        s.save()
+    assert not (tmp_path / "bad.reviewed.jsonl").exists()
+    s.close()
+
+
+def test_a_fix_for_every_record_is_previewed_on_the_first(tmp_path: Path) -> None:
+    from tests.conftest import INPUTS
+
+    options = build_options(
+        mapping={"prompt": "Question", "completion": "Answer"},
+        sheet="faq",
+        baseline=str(tmp_path / "b.json"),
+    )
+    s = ReviewSession(
+        str(INPUTS / "faq_two_sheets.xlsx"), options, output=str(tmp_path / "o.jsonl")
+    )
+    s.load()
+    i = s.by_rule["SP004"][0]
+    assert s.findings[i].record is None
+    before, after = s.preview(i)
+    assert after == {**before, "completion": before["completion"] + "\n"}
+    s.close()

@@ -263,13 +263,18 @@ class FindingsScreen(Screen[None]):
         if fix is None or fix.applicability is Applicability.DISPLAY_ONLY:
             after_pane.display = False
             self.query_one("#before-title", Label).update("Record")
-            before.update(render_record(s.record_of(i), d.pointer))
+            if d.record is None:
+                before.update(Text("This finding is about the file as a whole.", "italic"))
+            else:
+                before.update(render_record(s.record_of(i), d.pointer))
             after.update("")
             return
         old, new = s.preview(i)
         left, right = render_diff(old, new)
         after_pane.display = True
-        self.query_one("#before-title", Label).update("Before")
+        self.query_one("#before-title", Label).update(
+            "Before" if d.record is not None else "Before (first record, as an example)"
+        )
         before.update(left)
         after.update(right)
 
@@ -366,6 +371,9 @@ def finding_header(s: ReviewSession, i: int) -> Text:
         text.append(f"{fix.title} ", "")
         text.append(f"[{kind}]", style)
     decision = s.decision(i)
+    if fix is None and decision is None:
+        text.append("\nNo fix: change the data by hand, or ignore it with i.", "dim")
+        return text
     label = {
         "accept": ("accepted", "bold green"),
         "reject": ("rejected", "bold red"),

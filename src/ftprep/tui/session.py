@@ -18,6 +18,7 @@ import orjson
 
 from ftprep.core.baseline import DEFAULT_BASELINE, Baseline, BaselineEntry, baseline_file_name
 from ftprep.core.diagnostic import Diagnostic, Severity
+from ftprep.core.errors import UsageError
 from ftprep.core.fingerprint import finding_key
 from ftprep.core.fix import Applicability, preview
 from ftprep.core.fixplan import Decision, FindingDecision, FixPlan, decide
@@ -160,6 +161,8 @@ class ReviewSession:
             wanted = {
                 d.record for d in findings if d.split == result.split and d.record is not None
             }
+            if any(d.record is None and d.fix for d in findings if d.split == result.split):
+                wanted.add(0)  # the example shown for fixes that change every record
             if not wanted:
                 continue
             for slot in iter_slots(opened.source):
@@ -182,9 +185,12 @@ class ReviewSession:
 
     # -- reading ---------------------------------------------------------------------------
     def record_of(self, i: int) -> Any:
-        """The record (a dict, or the raw text of an unreadable line) of finding ``i``."""
+        """The record (a dict, or the raw text of an unreadable line) of finding ``i``.
+
+        For a finding about the whole file, the first record stands in as the example.
+        """
         d = self.findings[i]
-        offset = self._offsets.get((d.split, d.record)) if d.record is not None else None
+        offset = self._offsets.get((d.split, d.record if d.record is not None else 0))
         if offset is None or self._spool is None:
             return None
         self._spool.seek(offset)
@@ -197,6 +203,8 @@ class ReviewSession:
         """
         before = self.record_of(i)
         fix = self.findings[i].fix
+        if fix is not None and fix.drops:
+            return before, None
         if fix is None or not isinstance(before, dict):
             return before, before
         return before, preview(before, fix)
@@ -346,6 +354,8 @@ class ReviewSession:
     # -- saving ----------------------------------------------------------------------------
     def save(self) -> SaveOutcome:
         """Write the baseline (ignored findings), then let the core fixer apply the plan."""
+        if any(d.code == "IO001" for d in self.findings if d.split == "train"):
+            raise UsageError(f"nothing to save: {self.path} could not be read (IO001)")
         added = 0
         if self.state.ignored:
             baseline = Baseline.load_or_empty(self.baseline_path)
