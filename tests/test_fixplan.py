@@ -193,3 +193,15 @@ def test_baseline_default_is_found_in_the_working_directory(
     shutil.copy(tmp_path / "train.jsonl", tmp_path / "other.jsonl")
     r = run_cli("lint", "other.jsonl", "--output-format", "json")
     assert "SC010" in [d["code"] for d in orjson.loads(r.out)["diagnostics"]]
+
+
+def test_python_api_replays_a_plan(tmp_path: Path) -> None:
+    import ftprep
+
+    train = write_planted(tmp_path / "train.jsonl")
+    plan = _plan_for(planted_records(), L8_WS002="accept")
+    path = tmp_path / "p.json"
+    plan.dump(str(path))
+    result = ftprep.fix(str(train), str(tmp_path / "out.jsonl"), plan=str(path))
+    assert dict(result.applied) == {"WS002": 1}
+    assert not _lines(tmp_path / "out.jsonl")[7]["messages"][2]["content"].endswith(" ")

@@ -17,6 +17,7 @@ from ftprep import __version__
 from ftprep.conversion import Mapping, parse_map_args
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import UsageError
+from ftprep.core.fixplan import FixPlan
 from ftprep.pipeline import (
     ConvertResult,
     FixResult,
@@ -230,15 +231,21 @@ def fix(
     fix_log: str | None = None,
     valid: str | None = None,
     valid_output: str | None = None,
+    plan: str | FixPlan | None = None,
     **kwargs: Any,
 ) -> FixResult:
     """Apply safe fixes (and unsafe ones with ``unsafe=True``) and write ``output``.
+
+    With ``plan`` (a fix plan saved by ``ftprep review``, or its path), exactly the plan's
+    decisions apply instead, as ``ftprep lint --fix --plan`` does.
 
     With ``valid`` and ``valid_output``, the validation file's fixes are applied too (with
     ``unsafe=True`` that drops validation records leaking from train, DP003);
     ``result.valid`` then holds their counts.
     """
     options = build_options(**kwargs)
+    if isinstance(plan, str):
+        plan = FixPlan.load(plan)
     result = fix_file(
         path,
         output,
@@ -246,6 +253,7 @@ def fix(
         unsafe=unsafe,
         rejected_path=rejected or default_rejected_path(output),
         fixlog_path=fix_log or default_fixlog_path(output),
+        plan=plan,
     )
     if valid is not None:
         if valid_output is None:
@@ -258,6 +266,7 @@ def fix(
             unsafe=unsafe,
             rejected_path=default_rejected_path(valid_output),
             fixlog_path=default_fixlog_path(valid_output),
+            plan=plan,
         )
     return result
 

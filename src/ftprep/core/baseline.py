@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from ftprep.core.errors import ConfigError
+from ftprep.core.json_file import read_model, write_json
 
 DEFAULT_BASELINE = "ftprep-baseline.json"
 BASELINE_VERSION = 1
@@ -38,15 +37,9 @@ class Baseline(BaseModel):
     version: int = BASELINE_VERSION
     entries: list[BaselineEntry] = []
 
-    def keys(self) -> set[tuple[str, str, str, str]]:
-        return {e.key for e in self.entries}
-
-    def files(self) -> set[str]:
-        return {e.file for e in self.entries}
-
     def add(self, entries: Iterable[BaselineEntry]) -> int:
         """Add entries not already present; returns how many were new."""
-        known = self.keys()
+        known = {e.key for e in self.entries}
         added = 0
         for entry in entries:
             if entry.key not in known:
@@ -58,27 +51,11 @@ class Baseline(BaseModel):
     def dump(self, path: str) -> None:
         ordered = sorted(self.entries, key=lambda e: e.key)
         data = {"version": self.version, "entries": [e.model_dump() for e in ordered]}
-        tmp = f"{path}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
-            fh.write(b"\n")
-        os.replace(tmp, path)
+        write_json(path, data)
 
     @classmethod
     def load(cls, path: str) -> Baseline:
-        try:
-            with open(path, "rb") as fh:
-                data = orjson.loads(fh.read())
-        except OSError as exc:
-            raise ConfigError(f"cannot read baseline {path}: {exc.strerror}") from None
-        except orjson.JSONDecodeError as exc:
-            raise ConfigError(f"baseline {path} is not JSON: {exc}") from None
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(f"baseline {path}: {where}: {first['msg']}") from None
+        return read_model(cls, path, "baseline")
 
     @classmethod
     def load_or_empty(cls, path: str) -> Baseline:

@@ -14,18 +14,17 @@ made, which is what makes ``ftprep lint --fix --plan`` useful on the next data d
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Literal
 
-import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ftprep.core.diagnostic import Diagnostic
 from ftprep.core.errors import ConfigError
 from ftprep.core.fingerprint import finding_key
 from ftprep.core.fix import Applicability
+from ftprep.core.json_file import read_model, write_json
 
 PLAN_VERSION = 1
 
@@ -116,27 +115,11 @@ class FixPlan(BaseModel):
         data["findings"] = sorted(
             data["findings"], key=lambda f: (f["code"], f["record"], f["pointer"])
         )
-        tmp = f"{path}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
-            fh.write(b"\n")
-        os.replace(tmp, path)
+        write_json(path, data)
 
     @classmethod
     def load(cls, path: str) -> FixPlan:
-        try:
-            with open(path, "rb") as fh:
-                data = orjson.loads(fh.read())
-        except OSError as exc:
-            raise ConfigError(f"cannot read fix plan {path}: {exc.strerror}") from None
-        except orjson.JSONDecodeError as exc:
-            raise ConfigError(f"fix plan {path} is not JSON: {exc}") from None
-        try:
-            plan = cls.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(f"fix plan {path}: {where}: {first['msg']}") from None
+        plan = read_model(cls, path, "fix plan")
         if plan.version != PLAN_VERSION:
             raise ConfigError(f"fix plan {path} has version {plan.version}; expected 1")
         return plan
