@@ -93,7 +93,45 @@ def report_data(
         statistics=statistics,
         fixed=fixed,
         tool_version=__version__,
+        rules=rule_metadata({d.code for d in report.diagnostics}),
     )
+
+
+def rule_metadata(codes: set[str]) -> dict[str, dict[str, str]]:
+    """Name, one-line summary, documentation, default severity and group of each rule."""
+    from ftprep.rules import REGISTRY
+
+    out = {}
+    for code in sorted(codes):
+        cls = REGISTRY.get(code)
+        if cls is None:
+            continue
+        doc = cls.doc()
+        out[code] = {
+            "name": cls.name,
+            "summary": _summary_line(doc),
+            "doc": doc,
+            "severity": cls.default_severity.value,
+            "group": cls.group,
+        }
+    return out
+
+
+def _summary_line(doc: str) -> str:
+    """The first sentence under "What it does"."""
+    lines = [ln.strip() for ln in doc.splitlines()]
+    try:
+        start = lines.index("## What it does") + 1
+    except ValueError:
+        start = 0
+    words = []
+    for line in lines[start:]:
+        if not line and words:
+            break
+        if line and not line.startswith("#"):
+            words.append(line)
+    text = " ".join(words)
+    return text.split(". ")[0].rstrip(".") + "." if text else ""
 
 
 def build_options(

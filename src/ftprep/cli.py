@@ -79,14 +79,38 @@ def _add_lint_options(p: argparse.ArgumentParser) -> None:
         help="ignore the findings listed in this file (default: ./ftprep-baseline.json if present)",
     )
     g.add_argument("--no-baseline", action="store_true", help="report baselined findings too")
+    g.add_argument(
+        "--add-baseline",
+        action="store_true",
+        help="write every current finding to the baseline (then lint reports only new ones)",
+    )
+    g.add_argument(
+        "--isolated", action="store_true", help="ignore ftprep.toml and [tool.ftprep] settings"
+    )
 
 
-def _baseline_path(args: argparse.Namespace) -> str | None:
+def _baseline_path(args: argparse.Namespace, config: Any) -> str | None:
+    """--baseline, else the config's, else ftprep-baseline.json beside the config (or here)."""
     from ftprep.core.baseline import DEFAULT_BASELINE
 
     if not hasattr(args, "no_baseline") or args.no_baseline:
         return None  # convert and split do not report findings
-    return args.baseline or DEFAULT_BASELINE
+    if args.baseline:
+        return args.baseline
+    if config is not None:
+        return config.resolve(config.baseline or DEFAULT_BASELINE)
+    return DEFAULT_BASELINE
+
+
+def _project_config(args: argparse.Namespace) -> Any:
+    """The ftprep.toml / [tool.ftprep] nearest the first input (or here); None if isolated."""
+    from ftprep.core.project import load_project_config
+
+    if getattr(args, "isolated", False):
+        return None
+    paths = getattr(args, "inputs", None) or [getattr(args, "input", ".")]
+    first = paths[0] if paths and paths[0] != "-" else "."
+    return load_project_config(first)
 
 
 def _split_commas(values: list[str] | None) -> list[str] | None:
@@ -128,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--epochs", type=int, help="epochs for the cost estimate (TK004)")
     lint.add_argument(
         "--output-format",
-        choices=("text", "concise", "json", "github"),
+        choices=("text", "concise", "json", "github", "sarif"),
         help="report format (default: text; github under GitHub Actions)",
     )
     lint.add_argument("--statistics", action="store_true", help="count problems per rule")
@@ -150,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     f.add_argument("--rejected", help="dropped records go here (default: OUTPUT.rejected.jsonl)")
     f.add_argument("--fix-log", help="log of applied edits (default: OUTPUT.fixlog.jsonl)")
+    f.add_argument("--no-fix-log", action="store_true", help="do not write the log of edits")
     f.add_argument(
         "--exit-non-zero-on-fix", action="store_true", help="exit 1 when fixes changed the data"
     )
@@ -219,17 +244,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _options(args: argparse.Namespace) -> Any:
+    """Run options from the flags over the project config (lists of rules add up)."""
     from ftprep.api import build_options
 
-    return build_options(
-        profile=getattr(args, "profile", None),
-        model=getattr(args, "model", None),
-        select=_split_commas(getattr(args, "select", None)),
-        extend_select=_split_commas(getattr(args, "extend_select", [])),
-        ignore=_split_commas(getattr(args, "ignore", [])),
+    config = args.config = _project_config(args)
+    options = build_options(
+        profile=getattr(args, "profile", None) or (config and config.profile),
+        model=getattr(args, "model", None) or (config and config.model),
+        select=_split_commas(getattr(args, "select", None)) or (config and config.select),
+        extend_select=(config.extend_select if config else [])
+        + (_split_commas(getattr(args, "extend_select", [])) or []),
+        ignore=(config.ignore if config else [])
+        + (_split_commas(getattr(args, "ignore", [])) or []),
         mapping=_mapping(args),
         workers=getattr(args, "workers", None),
-        fail_on=getattr(args, "fail_on", None),
+        fail_on=getattr(args, "fail_on", None) or (config and config.fail_on),
+        rule_options=dict(config.rules) if config else None,
         epochs=getattr(args, "epochs", None),
         sheet=args.sheet,
         encoding=args.encoding,
@@ -237,8 +267,21 @@ def _options(args: argparse.Namespace) -> Any:
         header=not args.no_header,
         quoting=not args.no_quoting,
         input_format=args.input_format,
-        baseline=_baseline_path(args),
+        baseline=_baseline_path(args, config),
     )
+    if config is not None:
+        options.severity = dict(config.severity)
+    return options
+
+
+def _for_path(options: Any, config: Any, path: str) -> Any:
+    """The options for one file: the config's per-file-ignores added."""
+    extra = config.ignores_for(path) if config is not None else []
+    if not extra:
+        return options
+    from dataclasses import replace
+
+    return replace(options, ignore=[*options.ignore, *extra])
 
 
 def _mapping(args: argparse.Namespace) -> Any:
@@ -359,8 +402,8 @@ def _progress_factory(enabled: bool) -> Any:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from ftprep.api import lint_inputs, report_data, report_from_run
-    from ftprep.pipeline import lint_files
+    from ftprep.api import report_data, report_from_run
+    from ftprep.pipeline import baseline_entries, lint_files
     from ftprep.report import render
 
     fmt = args.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
@@ -373,32 +416,92 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if (args.output or args.in_place) and not args.fix:
         _err("lint: -o/--in-place write fixed data; add --fix")
         return EXIT_ERROR
+    if args.add_baseline and (args.fix or args.no_baseline):
+        _err("lint: --add-baseline cannot be combined with --fix or --no-baseline")
+        return EXIT_ERROR
     options = _options(args)
     if args.fix:
         return _lint_fix(args, options, fmt)
     stdin_data = _read_stdin(args.inputs)
-    progress, update = _progress_factory(not args.no_progress and fmt not in ("json",))
+    progress, update = _progress_factory(not args.no_progress and fmt not in ("json", "sarif"))
     worst = EXIT_OK
     reports = []
+    to_baseline: list[Any] = []
     try:
         if progress is not None:
             progress.start()
         for i, path in enumerate(args.inputs):
-            # The validation file and evaluation set pair with the first input.
-            inputs = lint_inputs(path, args.valid, args.against) if i == 0 else [("train", path)]
-            run = lint_files(inputs, options, progress=update, stdin_data=stdin_data)
-            reports.append(report_from_run(run, options))
-            if fmt != "json":
+            paired = _pairing(args, path, i)
+            if paired is None:
+                continue  # linted with its training file
+            inputs, keep = paired
+            path_options = _for_path(options, args.config, path)
+            run = lint_files(inputs, path_options, progress=update, stdin_data=stdin_data)
+            if keep is not None:
+                _keep_splits(run, keep)
+            reports.append(report_from_run(run, path_options))
+            if args.add_baseline:
+                to_baseline += baseline_entries(run, options.baseline)
+            elif fmt not in ("json", "sarif"):
                 _baseline_note(run, options.baseline)
     finally:
         if progress is not None:
             progress.stop()
+    if args.add_baseline:
+        from ftprep.core.baseline import Baseline
+
+        baseline = Baseline.load_or_empty(options.baseline)
+        added = baseline.add(to_baseline)
+        baseline.dump(options.baseline)
+        sys.stdout.write(f"Added {added:,} findings to {options.baseline}.\n")
+        return EXIT_OK
     from ftprep.api import merge_reports
 
     render(fmt, report_data(merge_reports(reports), statistics=args.statistics), sys.stdout)
     if not all(r.ok for r in reports):
         worst = EXIT_PROBLEMS
     return EXIT_OK if args.exit_zero else worst
+
+
+def _pairing(
+    args: argparse.Namespace, path: str, position: int
+) -> tuple[list[tuple[str, str]], set[str] | None] | None:
+    """The splits to lint for one input, and which of them to report (None: all).
+
+    ``--valid``/``--against`` pair with the first input. Otherwise the config's ``splits``
+    decide, whatever files pre-commit happened to pass in this chunk: the training file is
+    linted with its validation file (leaks, missing classes), and each file reports only its
+    own findings, so a file is never reported twice and every chunking gives the same result.
+    Returns None for a validation file whose training file is among the inputs.
+    """
+    from ftprep.api import lint_inputs
+
+    if position == 0 and (args.valid or args.against):
+        return lint_inputs(path, args.valid, args.against), None
+    config = args.config
+    role = config.split_of(path) if config is not None else None
+    if role is None:
+        return [("train", path)], None
+    here = {os.path.abspath(p) for p in args.inputs if p != "-"}
+    other = "valid" if role == "train" else "train"
+    other_path = config.resolve(config.splits[other]) if other in config.splits else None
+    if other_path is None or not os.path.exists(other_path):
+        return [(role, path)], None
+    if role == "valid" and os.path.abspath(other_path) in here:
+        return None
+    against = config.splits.get("against")
+    extra = [("reference", config.resolve(against))] if against and role == "train" else []
+    if role == "train":
+        keep = {"train", "valid"} if os.path.abspath(other_path) in here else {"train"}
+        return [("train", path), ("valid", other_path), *extra], keep
+    return [("train", other_path), ("valid", path)], {"valid"}
+
+
+def _keep_splits(run: Any, keep: set[str]) -> None:
+    """Report only these splits (the others were read for context)."""
+    pairs = [(r, o) for r, o in zip(run.results, run.opened, strict=True) if r.split in keep]
+    run.results = [r for r, _ in pairs]
+    run.opened = [o for _, o in pairs]
 
 
 def _baseline_note(run: Any, baseline: str | None) -> None:
@@ -416,7 +519,7 @@ def _baseline_note(run: Any, baseline: str | None) -> None:
 def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
     from ftprep.api import report_data, report_from_run
     from ftprep.core.fixplan import FixPlan
-    from ftprep.pipeline import fix_file, fix_valid_file
+    from ftprep.pipeline import fix_file, fix_valid_file, lint_files
     from ftprep.report import render
     from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
 
@@ -434,12 +537,22 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
     plan = FixPlan.load(args.plan) if args.plan else None
     worst = EXIT_OK
     for path in args.inputs:
+        path_options = _for_path(options, args.config, path)
         if args.in_place:
             if path == "-" or not path.lower().endswith((".jsonl", ".ndjson")):
-                _err(
-                    f"lint --fix --in-place: {path} is not a JSONL file; write the fixed data with -o"
-                )
-                return EXIT_ERROR
+                if len(args.inputs) == 1:
+                    _err(
+                        f"lint --fix --in-place: {path} is not a JSONL file; "
+                        "write the fixed data with -o"
+                    )
+                    return EXIT_ERROR
+                # Pre-commit passes tables too: lint them, but never rewrite a CSV as JSONL.
+                _err(f"{path}: linted, not fixed (only JSONL files are fixed in place)")
+                report = report_from_run(lint_files([("train", path)], path_options), path_options)
+                render(fmt, report_data(report, statistics=args.statistics), sys.stdout)
+                if not report.ok:
+                    worst = EXIT_PROBLEMS
+                continue
             output = path
         elif args.output:
             output = args.output
@@ -450,15 +563,15 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
         result = fix_file(
             path,
             output,
-            options,
+            path_options,
             unsafe=args.unsafe_fixes,
             rejected_path=args.rejected or default_rejected_path(base),
-            fixlog_path=args.fix_log or default_fixlog_path(base),
+            fixlog_path=None if args.no_fix_log else args.fix_log or default_fixlog_path(base),
             plan=plan,
             stdin_data=_read_stdin([path]),
         )
         assert result.final is not None
-        report = report_from_run(result.final, options)
+        report = report_from_run(result.final, path_options)
         fixed = {
             "applied": sum(result.applied.values()),
             "by_code": dict(sorted(result.applied.items())),

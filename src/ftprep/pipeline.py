@@ -17,7 +17,7 @@ from typing import Any
 from ftprep.conversion import Converter, Mapping, build_converter
 from ftprep.core.baseline import Baseline, BaselineEntry, baseline_file_name
 from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
-from ftprep.core.diagnostic import Diagnostic, Severity
+from ftprep.core.diagnostic import SUMMARY_CODES, Diagnostic, Severity
 from ftprep.core.errors import ConfigError
 from ftprep.core.fingerprint import fingerprint
 from ftprep.core.fix import Edit
@@ -58,6 +58,8 @@ class RunOptions:
     fail_on: str | None = None
     # Findings listed in this baseline file are not reported (when the file exists).
     baseline: str | None = None
+    # Severity overrides by selector (from the project config), over the profile's.
+    severity: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,8 +131,13 @@ def open_input(path: str, options: RunOptions, stdin_data: bytes | None = None) 
 
 def make_plan(kind: Kind, options: RunOptions) -> LintPlan:
     profile = load_profile(options.profile or PROFILE_FOR_KIND[kind.value])
-    if options.rule_options:
-        profile = profile.model_copy(update={"rules": {**profile.rules, **options.rule_options}})
+    if options.rule_options or options.severity:
+        profile = profile.model_copy(
+            update={
+                "rules": {**profile.rules, **options.rule_options},
+                "severity": {**profile.severity, **options.severity},
+            }
+        )
     model_name = (
         options.model
         or profile.model
@@ -330,6 +337,25 @@ def apply_baseline(run: LintRun, baseline: Baseline, baseline_path: str) -> None
                 kept.append(d)
         result.diagnostics[:] = kept
     run.stale_baseline = [e for e in baseline.entries if e.file in linted and e.key not in matched]
+
+
+def baseline_entries(run: LintRun, baseline_path: str) -> list[BaselineEntry]:
+    """Every finding of a run as a baseline entry (``lint --add-baseline``)."""
+    entries = []
+    for result, opened in zip(run.results, run.opened, strict=True):
+        if opened is None or result.split == "reference":
+            continue
+        name = baseline_file_name(result.info.file, baseline_path)
+        wanted = {d.record for d in result.diagnostics if d.record is not None}
+        hashes = record_fingerprints(opened.source, wanted) if wanted else {}
+        for d in result.diagnostics:
+            if d.code in SUMMARY_CODES:
+                continue
+            record = hashes.get(d.record, "-") if d.record is not None else "-"
+            entries.append(
+                BaselineEntry(file=name, record=record, code=d.code, pointer=d.pointer or "")
+            )
+    return entries
 
 
 @dataclass
@@ -749,6 +775,7 @@ __all__ = [
     "RunOptions",
     "ValidFixResult",
     "apply_baseline",
+    "baseline_entries",
     "convert_file",
     "fix_file",
     "fix_valid_file",

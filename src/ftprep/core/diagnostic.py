@@ -9,6 +9,8 @@ from typing import Any
 from ftprep.core.fix import Fix
 from ftprep.core.location import Related
 
+SUMMARY_CODES = ("TK004",)  # informational summaries: shown apart, never counted or silenced
+
 
 class Severity(str, Enum):
     """How much a finding matters; the failing threshold is configurable."""

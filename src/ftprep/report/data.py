@@ -6,11 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftprep.core.diagnostic import Diagnostic
+from ftprep.core.diagnostic import SUMMARY_CODES, Diagnostic
 from ftprep.core.fix import Applicability
 
 REPORT_VERSION = 1
-SUMMARY_CODES = ("TK004",)  # informational summaries shown apart from problems
 
 
 @dataclass
@@ -20,6 +19,9 @@ class ReportData:
     statistics: bool = False
     fixed: dict[str, Any] | None = None
     tool_version: str = ""
+    # Rule metadata by code (name, summary, doc, severity, group), for formats that describe
+    # rules (SARIF); filled by the front end, since renderers do not import rules.
+    rules: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[Diagnostic]:
