@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,7 +17,6 @@ from ftprep import __version__
 from ftprep.conversion import Mapping, parse_map_args
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import UsageError
-from ftprep.core.fixplan import FixPlan
 from ftprep.pipeline import (
     ConvertResult,
     FixResult,
@@ -32,6 +31,9 @@ from ftprep.pipeline import (
 from ftprep.readers import ReadOptions
 from ftprep.splitting import SplitOutcome
 from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
+
+if TYPE_CHECKING:
+    from ftprep.core.fixplan import FixPlan
 
 
 class FileReport(BaseModel):
@@ -283,6 +285,8 @@ def fix(
     """
     options = build_options(**kwargs)
     if isinstance(plan, str):
+        from ftprep.core.fixplan import FixPlan
+
         plan = FixPlan.load(plan)
     result = fix_file(
         path,

@@ -12,17 +12,15 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftprep.conversion import Converter, Mapping, build_converter
-from ftprep.core.baseline import Baseline, BaselineEntry, baseline_file_name
 from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
 from ftprep.core.diagnostic import SUMMARY_CODES, Diagnostic, Severity
 from ftprep.core.errors import ConfigError
 from ftprep.core.fingerprint import fingerprint
 from ftprep.core.fix import Edit
 from ftprep.core.fixer import MAX_ITERATIONS, EditPlan, apply_plan, plan_edits
-from ftprep.core.fixplan import FixPlan
 from ftprep.core.linter import (
     JobOutput,
     LintPlan,
@@ -38,6 +36,10 @@ from ftprep.readers import ReadError, ReadOptions, open_source
 from ftprep.readers.jsonl import JsonlJob, JsonlSource
 from ftprep.rules import REGISTRY, RESERVED
 from ftprep.writers.jsonl import AtomicWriter, RejectedFile, default_rejected_path
+
+if TYPE_CHECKING:  # pydantic models: imported when a baseline or a plan is really used
+    from ftprep.core.baseline import Baseline, BaselineEntry
+    from ftprep.core.fixplan import FixPlan
 
 ProgressFn = Callable[[int], None]
 
@@ -239,6 +241,8 @@ def lint_files(
         compare_splits(plan, results)
     run = LintRun(results, plan.profile, plan.model, kind, layouts, [o for _, _, o, _ in opened])
     if options.baseline and os.path.exists(options.baseline):
+        from ftprep.core.baseline import Baseline
+
         apply_baseline(run, Baseline.load(options.baseline), options.baseline)
     return run
 
@@ -310,6 +314,8 @@ def apply_baseline(run: LintRun, baseline: Baseline, baseline_path: str) -> None
     Only files the baseline mentions are fingerprinted, and only their records with
     findings, so a baseline costs nothing on files it does not cover.
     """
+    from ftprep.core.baseline import baseline_file_name
+
     by_file: dict[str, set[tuple[str, str, str, str]]] = {}
     for entry in baseline.entries:
         by_file.setdefault(entry.file, set()).add(entry.key)
@@ -341,6 +347,8 @@ def apply_baseline(run: LintRun, baseline: Baseline, baseline_path: str) -> None
 
 def baseline_entries(run: LintRun, baseline_path: str) -> list[BaselineEntry]:
     """Every finding of a run as a baseline entry (``lint --add-baseline``)."""
+    from ftprep.core.baseline import BaselineEntry, baseline_file_name
+
     entries = []
     for result, opened in zip(run.results, run.opened, strict=True):
         if opened is None or result.split == "reference":
