@@ -11,10 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "convert", "fix", "lint", "split"]
+__all__ = [
+    "__version__",
+    "convert",
+    "convert_frame",
+    "fix",
+    "lint",
+    "lint_frame",
+    "lint_records",
+    "split",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ftprep.api import convert, fix, lint, split
+    from ftprep.api import convert, convert_frame, fix, lint, lint_frame, lint_records, split
 
 
 def __getattr__(name: str) -> Any:
@@ -24,6 +33,10 @@ def __getattr__(name: str) -> Any:
         "convert",
         "fix",
         "split",
+        "lint_frame",
+        "lint_records",
+        "convert_frame",
+        "FrameConversion",
         "LintReport",
         "ConvertResult",
         "FixResult",

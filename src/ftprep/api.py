@@ -256,6 +256,77 @@ def lint(
     return report_from_run(lint_files(lint_inputs(path, valid, against), options), options)
 
 
+def lint_frame(
+    frame: Any,
+    *,
+    valid: Any = None,
+    name: str = "<dataframe>",
+    valid_name: str = "<valid dataframe>",
+    **kwargs: Any,
+) -> LintReport:
+    """Lint a pandas DataFrame as a table (``mapping={"prompt": "question", ...}`` picks its
+    columns, as for a CSV); ``valid`` is an optional validation DataFrame. Rows are numbered
+    from 1 in the diagnostics."""
+    from ftprep.readers.frame import FrameSource
+
+    options = build_options(**kwargs)
+    inputs: list[tuple[str, Any]] = [("train", FrameSource(frame, name))]
+    if valid is not None:
+        inputs.append(("valid", FrameSource(valid, valid_name)))
+    return report_from_run(lint_files(inputs, options), options)
+
+
+def lint_records(
+    records: Any, *, valid: Any = None, name: str = "<records>", **kwargs: Any
+) -> LintReport:
+    """Lint an iterable of records (dicts in chat, completion or preference shape, or rows to
+    convert with ``mapping``). The iterable is read once, into a temporary file."""
+    from ftprep.readers.frame import spool_records
+
+    options = build_options(**kwargs)
+    inputs: list[tuple[str, Any]] = [("train", spool_records(records, name))]
+    if valid is not None:
+        inputs.append(("valid", spool_records(valid, "<valid records>")))
+    return report_from_run(lint_files(inputs, options), options)
+
+
+class FrameConversion(BaseModel):
+    """What :func:`convert_frame` made: the records, and the rows that could not be records."""
+
+    layout: str
+    records: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]
+
+    @property
+    def read(self) -> int:
+        return len(self.records) + len(self.rejected)
+
+    def to_frame(self) -> Any:
+        """The records as a DataFrame, one column per top-level key."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.records)
+
+
+def convert_frame(frame: Any, *, name: str = "<dataframe>", **kwargs: Any) -> FrameConversion:
+    """Convert a DataFrame's rows to fine-tuning records, as ``convert`` does a CSV."""
+    from ftprep.pipeline import _describe_layout, iter_slots, open_input
+    from ftprep.readers.frame import FrameSource
+    from ftprep.writers.jsonl import rejected_entry
+
+    options = build_options(**kwargs)
+    opened = open_input(FrameSource(frame, name), options)
+    records, rejected = [], []
+    for slot in iter_slots(opened.source):
+        if slot.record is not None:
+            records.append(slot.record.data)
+        else:
+            rejected.append(
+                rejected_entry(name, slot.line, slot.index, slot.reasons, slot.raw, None)
+            )
+    return FrameConversion(layout=_describe_layout(opened), records=records, rejected=rejected)
+
+
 def convert(path: str, output: str, *, rejected: str | None = None, **kwargs: Any) -> ConvertResult:
     """Convert a table or JSON file to JSONL; returns counts (read = written + rejected)."""
     options = build_options(**kwargs)
@@ -350,10 +421,14 @@ def split(
 __all__ = [
     "ConvertResult",
     "FixResult",
+    "FrameConversion",
     "LintReport",
     "SplitOutcome",
     "convert",
+    "convert_frame",
     "fix",
     "lint",
+    "lint_frame",
+    "lint_records",
     "split",
 ]

@@ -31,7 +31,7 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--format",
         dest="input_format",
-        choices=("jsonl", "json", "csv", "tsv", "xlsx"),
+        choices=("jsonl", "json", "csv", "tsv", "xlsx", "parquet"),
         help="read the input as this format whatever its extension",
     )
     m = p.add_argument_group("mapping")

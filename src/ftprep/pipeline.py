@@ -36,6 +36,7 @@ from ftprep.readers import ReadError, ReadOptions, open_source
 from ftprep.readers.jsonl import JsonlJob, JsonlSource
 from ftprep.rules import REGISTRY, RESERVED
 from ftprep.writers.jsonl import AtomicWriter, RejectedFile, default_rejected_path
+from ftprep.writers.parquet import is_parquet, jsonl_to_parquet
 
 if TYPE_CHECKING:  # pydantic models: imported when a baseline or a plan is really used
     from ftprep.core.baseline import Baseline, BaselineEntry
@@ -103,14 +104,17 @@ class LintRun:
 
 
 # -- opening ---------------------------------------------------------------------------
-def open_input(path: str, options: RunOptions, stdin_data: bytes | None = None) -> OpenedInput:
-    """Open a file, recognise its layout and attach the converter that conversion would use."""
+def open_input(
+    path: str | Any, options: RunOptions, stdin_data: bytes | None = None
+) -> OpenedInput:
+    """Open a file (or take a source already open: a DataFrame's, say), recognise its layout
+    and attach the converter that conversion would use."""
     read = options.read
     if not options.mapping.is_empty:
         read = ReadOptions(
             **{**read.__dict__, "wanted_columns": tuple(options.mapping.needed_columns())}
         )
-    source = open_source(path, read, stdin_data=stdin_data)
+    source = open_source(path, read, stdin_data=stdin_data) if isinstance(path, str) else path
     sample, columns = source.sample()
     if sample is None:
         kind = Kind(load_profile(options.profile).kind or "chat") if options.profile else Kind.CHAT
@@ -182,7 +186,7 @@ def unreadable(
 
 # -- linting ---------------------------------------------------------------------------
 def lint_files(
-    inputs: list[tuple[str, str]],
+    inputs: list[tuple[str, str | Any]],
     options: RunOptions,
     progress: Callable[[str, int, int], None] | None = None,
     stdin_data: bytes | None = None,
@@ -209,7 +213,7 @@ def lint_files(
     for split, path, opened_input, error in opened:
         if opened_input is None:
             assert error is not None
-            results.append(unreadable(path, error[0], plan, split, error[1]))
+            results.append(unreadable(_name(path), error[0], plan, split, error[1]))
             continue
         source = opened_input.source
         layouts[source.info.file] = _describe_layout(opened_input)
@@ -231,7 +235,7 @@ def lint_files(
                 source, split_plan, split, workers=workers, progress=callback, splits=splits
             )
         except ReadError as exc:
-            result = unreadable(path, str(exc), plan, split, exc.line)
+            result = unreadable(_name(path), str(exc), plan, split, exc.line)
         _add_columns(result, opened_input.converter)
         result.stats["layout"] = layouts[source.info.file]
         result.stats["skipped_empty_rows"] = getattr(source, "skipped_empty", 0)
@@ -245,6 +249,10 @@ def lint_files(
 
         apply_baseline(run, Baseline.load(options.baseline), options.baseline)
     return run
+
+
+def _name(path: str | Any) -> str:
+    return path if isinstance(path, str) else path.info.file
 
 
 def _describe_layout(opened: OpenedInput) -> str:
@@ -394,7 +402,9 @@ def convert_file(
     source = opened.source
     result = ConvertResult(source.info.file, output, None, _describe_layout(opened))
     rejected = RejectedFile(rejected_path, source.info.file, source.info.sheet)
-    with AtomicWriter(output) as out:
+    # Parquet is written from a JSONL of the records (its schema needs them all first).
+    target = f"{output}.jsonl.tmp" if is_parquet(output) else output
+    with AtomicWriter(target) as out:
         try:
             for slot in iter_slots(source, progress):
                 result.read += 1
@@ -407,6 +417,11 @@ def convert_file(
         except BaseException:
             rejected.abort()
             raise
+    if target != output:
+        try:
+            jsonl_to_parquet(target, output)
+        finally:
+            os.unlink(target)
     result.rejected = rejected.count
     result.rejected_path = rejected.close()
     if result.rejected_path is None and os.path.exists(rejected_path) and output != "-":
@@ -763,6 +778,9 @@ def _commit(tmp: str, output: str) -> None:
         with open(tmp, "rb") as fh:
             shutil.copyfileobj(fh, sys.stdout.buffer)
         sys.stdout.buffer.flush()
+        return
+    if is_parquet(output):
+        jsonl_to_parquet(tmp, output)
         return
     with open(tmp, "rb") as src, AtomicWriter(output) as dst:
         dst.copy_from(src)

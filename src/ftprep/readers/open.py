@@ -16,6 +16,7 @@ EXTENSIONS = {
     ".tab": "tsv",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".parquet": "parquet",
 }
 
 
@@ -29,7 +30,7 @@ def detect_format(path: str, options: ReadOptions) -> str:
         raise ReadError("legacy Excel .xls is not supported; save the workbook as .xlsx or CSV")
     raise ReadError(
         f"unknown file type {ext or '(no extension)'!r}; ftprep reads "
-        ".jsonl, .json, .csv, .tsv and .xlsx (or pass --format)"
+        ".jsonl, .json, .csv, .tsv, .xlsx and .parquet (or pass --format)"
     )
 
 
@@ -99,4 +100,10 @@ def open_source(
             wanted_columns=options.wanted_columns,
             header=options.header,
         )
+    if fmt == "parquet":
+        from ftprep.readers.parquet import ParquetSource
+
+        if path == "-":
+            raise ReadError("Parquet cannot be read from standard input; pass a file name")
+        return ParquetSource(display, transform=transform)
     raise ReadError(f"unknown format {fmt!r}")
