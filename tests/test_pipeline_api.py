@@ -142,3 +142,48 @@ def test_stdin_and_stdout_stream_through_a_shell_pipe() -> None:
     report = orjson.loads(lint.stdout)
     assert report["files"][0]["file"] == "<stdin>" and report["files"][0]["records"] == len(records)
     assert lint.stderr == b""  # no progress bar on a pipe
+
+
+def test_long_operations_report_progress_by_stage(tmp_path: Path) -> None:
+    from ftprep.pipeline import fix_file
+    from ftprep.splitting import split_file
+
+    train = write_planted(tmp_path / "train.jsonl")
+    seen: dict[str, tuple[int, int]] = {}
+
+    def progress(what: str, done: int, total: int) -> None:
+        assert 0 < done <= total
+        seen[what] = (done, total)
+
+    fix_file(str(train), str(tmp_path / "out.jsonl"), ftprep.api.build_options(), progress=progress)
+    size = train.stat().st_size
+    assert seen[str(train)] == (size, size)  # reading and linting
+    assert f"{train}: fixing (pass 1)" in seen and f"{train}: checking (pass 1)" in seen
+    seen.clear()
+    split_file(
+        str(train),
+        ftprep.api.build_options(),
+        valid_fraction=0.2,
+        train_output=str(tmp_path / "t.jsonl"),
+        valid_output=str(tmp_path / "v.jsonl"),
+        progress=progress,
+    )
+    assert seen[f"{train}: writing"] == (size, size)
+
+
+def test_fix_is_silent_on_stderr_through_pipes(tmp_path: Path) -> None:
+    train = write_planted(tmp_path / "train.jsonl")
+    done = subprocess.run(
+        [
+            FTPREP,
+            "lint",
+            str(train),
+            "--fix",
+            "-o",
+            str(tmp_path / "o.jsonl"),
+            "--output-format",
+            "json",
+        ],
+        capture_output=True,
+    )
+    assert done.stderr == b"" and orjson.loads(done.stdout)["fixed"]["applied"] == 6

@@ -560,16 +560,24 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
             _err("lint --fix: pass -o OUTPUT or --in-place")
             return EXIT_ERROR
         base = output if output != "-" else "fixed.jsonl"
-        result = fix_file(
-            path,
-            output,
-            path_options,
-            unsafe=args.unsafe_fixes,
-            rejected_path=args.rejected or default_rejected_path(base),
-            fixlog_path=None if args.no_fix_log else args.fix_log or default_fixlog_path(base),
-            plan=plan,
-            stdin_data=_read_stdin([path]),
-        )
+        bar, update = _progress_factory(not args.no_progress and fmt not in ("json", "sarif"))
+        if bar is not None:
+            bar.start()
+        try:
+            result = fix_file(
+                path,
+                output,
+                path_options,
+                unsafe=args.unsafe_fixes,
+                rejected_path=args.rejected or default_rejected_path(base),
+                fixlog_path=None if args.no_fix_log else args.fix_log or default_fixlog_path(base),
+                plan=plan,
+                stdin_data=_read_stdin([path]),
+                progress=update,
+            )
+        finally:
+            if bar is not None:
+                bar.stop()
         assert result.final is not None
         report = report_from_run(result.final, path_options)
         fixed = {
@@ -623,16 +631,24 @@ def cmd_split(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     options = _options(args)
     options.rule_options["DP002"] = {"threshold": args.similarity}
-    outcome = split_file(
-        args.input,
-        options,
-        valid_fraction=args.valid_fraction,
-        seed=args.seed,
-        train_output=args.output,
-        valid_output=args.valid_output,
-        rejected_path=args.rejected or default_rejected_path(args.output),
-        stratify=args.stratify,
-    )
+    bar, update = _progress_factory(True)
+    if bar is not None:
+        bar.start()
+    try:
+        outcome = split_file(
+            args.input,
+            options,
+            valid_fraction=args.valid_fraction,
+            seed=args.seed,
+            train_output=args.output,
+            valid_output=args.valid_output,
+            rejected_path=args.rejected or default_rejected_path(args.output),
+            stratify=args.stratify,
+            progress=update,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
     out = sys.stdout
     out.write(
         f"{args.input}: read {outcome.read:,} = train {outcome.train_count:,} + validation "

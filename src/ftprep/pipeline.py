@@ -43,6 +43,21 @@ if TYPE_CHECKING:  # pydantic models: imported when a baseline or a plan is real
     from ftprep.core.fixplan import FixPlan
 
 ProgressFn = Callable[[int], None]
+# (what, done, total): a front end's progress bar; "what" names the file and the stage.
+StageProgress = Callable[[str, int, int], None]
+
+
+def stage(progress: StageProgress | None, what: str, total: int) -> ProgressFn | None:
+    """A byte counter for one stage of a long operation, feeding ``progress``."""
+    if progress is None:
+        return None
+    done = [0]
+
+    def advance(n: int) -> None:
+        done[0] += n
+        progress(what, done[0], max(total, done[0], 1))
+
+    return advance
 
 
 @dataclass
@@ -521,6 +536,7 @@ def fix_file(
     accept: Callable[[Diagnostic], bool] | None = None,
     plan: FixPlan | None = None,
     stdin_data: bytes | None = None,
+    progress: StageProgress | None = None,
 ) -> FixResult:
     """Apply fixes until nothing changes (at most 10 passes), then write the output.
 
@@ -533,7 +549,7 @@ def fix_file(
     from ftprep.core.fixer import allowed_applicabilities
 
     allowed = allowed_applicabilities(unsafe or plan is not None)
-    run = lint_files([("train", path)], options, stdin_data=stdin_data)
+    run = lint_files([("train", path)], options, progress=progress, stdin_data=stdin_data)
     result = FixResult(output, None, None, final=run)
     first = run.results[0]
     if any(d.code == "IO001" for d in first.diagnostics):
@@ -560,7 +576,9 @@ def fix_file(
                     )
             tmp = os.path.join(workdir, f"pass{iteration}.jsonl")
             indexes, lines = array("I"), array("I")
-            changes = _apply_pass(source, edit_plan, tmp, indexes, lines, sink)
+            size = max(1, getattr(source, "size", 1))
+            writing = stage(progress, f"{info.file}: fixing (pass {iteration})", size)
+            changes = _apply_pass(source, edit_plan, tmp, indexes, lines, sink, writing)
             if last_tmp is not None:
                 os.unlink(last_tmp)
             last_tmp = tmp
@@ -568,7 +586,8 @@ def fix_file(
             result.applied.update(changes)
             result.written = len(indexes)
             source = _ProvenanceJsonl(tmp, info, indexes, lines)
-            current_run = _lint_source_only(source, relint, run)
+            checking = stage(progress, f"{info.file}: checking (pass {iteration})", size)
+            current_run = _lint_source_only(source, relint, run, checking)
             _drop_suppressed(current_run, run.suppressed_keys)
             if not changes:
                 break
@@ -700,9 +719,13 @@ class _FixSink:
             self._log = None
 
 
-def _lint_source_only(source: Any, options: RunOptions, first_run: LintRun) -> LintRun:
+def _lint_source_only(
+    source: Any, options: RunOptions, first_run: LintRun, progress: ProgressFn | None = None
+) -> LintRun:
     plan = make_plan(first_run.kind, options)
-    result = lint_source(source, plan, "train", workers=options.workers or default_workers())
+    result = lint_source(
+        source, plan, "train", workers=options.workers or default_workers(), progress=progress
+    )
     result.stats["token_summary"] = _token_summary(result)
     result.stats["layout"] = first_run.results[0].stats.get("layout")
     return LintRun([result], plan.profile, plan.model, first_run.kind, first_run.layouts)
@@ -728,13 +751,14 @@ def _apply_pass(
     indexes: array,
     lines: array,
     sink: _FixSink,
+    progress: ProgressFn | None = None,
 ) -> Counter:
     """Write one pass of the data with the plan applied; returns changes per rule code."""
     import orjson
 
     changes: Counter = Counter()
     with open(tmp, "wb") as out:
-        for slot in iter_slots(source):
+        for slot in iter_slots(source, progress):
             if slot.record is None:
                 drops = [c for c, e in plan.for_record(slot.index) if e.op == "drop-record"]
                 if drops:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftprep.core.errors import UsageError
-from ftprep.pipeline import RunOptions, iter_slots, lint_files
+from ftprep.pipeline import RunOptions, StageProgress, iter_slots, lint_files, stage
 from ftprep.writers.jsonl import AtomicWriter, RejectedFile
 
 
@@ -64,7 +64,12 @@ class _UnionFind:
 
 
 def _plan(
-    path: str, options: RunOptions, fraction: float, seed: int, stratify: bool | None
+    path: str,
+    options: RunOptions,
+    fraction: float,
+    seed: int,
+    stratify: bool | None,
+    progress: StageProgress | None = None,
 ) -> tuple[set[int], SplitOutcome, dict[int, str]]:
     """Decide which record indexes go to validation."""
     probe = RunOptions(
@@ -76,7 +81,7 @@ def _plan(
             "rule_options": {**options.rule_options, "CB002": {"min-examples": 0}},
         }
     )
-    run = lint_files([("train", path)], probe)
+    run = lint_files([("train", path)], probe, progress=progress)
     result = run.results[0]
     io_errors = [d for d in result.diagnostics if d.code == "IO001"]
     if io_errors:
@@ -151,14 +156,16 @@ def split_file(
     rejected_path: str | None = None,
     stratify: bool | None = None,
     keep: bool = False,
+    progress: StageProgress | None = None,
 ) -> SplitOutcome:
     """Split ``path`` into train and validation (written, and/or kept with ``keep``)."""
     if not 0 < valid_fraction < 1:
         raise UsageError(f"split: --valid-fraction must be between 0 and 1, not {valid_fraction}")
     from ftprep.pipeline import open_input
 
-    valid, outcome, label_of = _plan(path, options, valid_fraction, seed, stratify)
+    valid, outcome, label_of = _plan(path, options, valid_fraction, seed, stratify, progress)
     source = open_input(path, options).source
+    writing = stage(progress, f"{source.info.file}: writing", max(1, getattr(source, "size", 1)))
     writers = {
         "train": AtomicWriter(train_output) if train_output else None,
         "valid": AtomicWriter(valid_output) if valid_output else None,
@@ -168,7 +175,7 @@ def split_file(
         outcome.train, outcome.valid = [], []
     per_class: dict[str, Counter] = defaultdict(Counter)
     try:
-        for slot in iter_slots(source):
+        for slot in iter_slots(source, writing):
             outcome.read += 1
             if slot.record is None:
                 rejected.add(slot.line, slot.index, slot.reasons, slot.raw)
