@@ -47,8 +47,7 @@ class ReviewApp(App[None]):
         if self._keymap_config:
             self.set_keymap(self._keymap_config)
         self.sub_title = self.session.path
-        self.push_screen(SummaryScreen())
-        self.load()
+        self.push_screen(SummaryScreen())  # which starts the lint once mounted
 
     # -- loading in a thread: the screen is up before the lint starts --------------------
     @work(thread=True, exclusive=True, group="load")

@@ -62,6 +62,8 @@ class SummaryScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#rules", DataTable)
         table.add_columns("Code", "Rule", "Severity", "Findings", "Fixable", "✓", "✗", "⊘")
+        # The lint starts once the table can take its rows (it may finish very fast).
+        self.review_app.load()
 
     def show_progress(self, stage: str, fraction: float) -> None:
         self.query_one("#summary", Static).update(f"{stage.capitalize()}… {self.session.path}")
