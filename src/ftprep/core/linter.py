@@ -348,13 +348,18 @@ def lint_source(
     costly = any(p.cls.costly and rule.wants_records for p, rule in main_rules)
     if costly and hasattr(source, "chunk_bytes"):
         source.chunk_bytes = min(source.chunk_bytes, COSTLY_CHUNK_BYTES)
-    jobs = source.jobs()
-    if workers > 1 and source.size > (COSTLY_MIN_BYTES if costly else PARALLEL_MIN_BYTES):
+    distributed = getattr(source, "run_jobs", None)
+    if distributed is not None:
+        # The source runs its jobs elsewhere (a Dask cluster): the same runner, shipped to
+        # each partition; results come back in input order and merge as they do here.
+        for result in distributed(runner):
+            absorb(result)
+    elif workers > 1 and source.size > (COSTLY_MIN_BYTES if costly else PARALLEL_MIN_BYTES):
         # The worker forks before the vocabulary is loaded, so that it and this process load
         # theirs at the same time: 0.3 s less wall time for ~25 MB more memory.
-        _run_parallel(jobs, runner, workers, absorb)
+        _run_parallel(source.jobs(), runner, workers, absorb)
     else:
-        for job in jobs:
+        for job in source.jobs():
             absorb(runner.run(job))
 
     for code, finding in source.file_issues():

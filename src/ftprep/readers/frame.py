@@ -67,21 +67,50 @@ class FrameSource:
 
     def jobs(self) -> Iterator[RowJob]:
         self.skipped_empty = 0
-        index = 0
-        n = len(self.frame)
-        for start in range(0, n, _BATCH):
-            chunk = self.frame.iloc[start : start + _BATCH]
-            rows = []
-            for offset, values in enumerate(chunk.itertuples(index=False, name=None)):
-                texts = [cell_text(v) for v in values]
-                if not any(texts):
-                    self.skipped_empty += 1
-                    continue
-                row = dict(zip(self.columns, texts, strict=True))
-                rows.append((start + offset + 1, row, None))
-            if rows:
-                yield RowJob(index, rows, self.transform, bytes_read=len(chunk))
-                index += len(rows)
+        for job in frame_jobs(self.frame, self.columns, self.transform):
+            self.skipped_empty += job.skipped
+            yield job.job
+
+
+class _FrameJob:
+    __slots__ = ("job", "skipped")
+
+    def __init__(self, job: RowJob, skipped: int) -> None:
+        self.job, self.skipped = job, skipped
+
+
+def frame_jobs(
+    frame: Any,
+    columns: list[str],
+    transform: Transform,
+    first_index: int = 0,
+    first_row: int = 1,
+) -> Iterator[_FrameJob]:
+    """Jobs over a pandas frame's rows: record indexes from ``first_index`` (empty rows are
+    skipped and take none), row numbers from ``first_row`` (empty rows keep theirs). A Dask
+    partition passes the offsets of the partitions before it."""
+    index = first_index
+    for start in range(0, len(frame), _BATCH):
+        chunk = frame.iloc[start : start + _BATCH]
+        rows, skipped = [], 0
+        for offset, values in enumerate(chunk.itertuples(index=False, name=None)):
+            texts = [cell_text(v) for v in values]
+            if not any(texts):
+                skipped += 1
+                continue
+            rows.append((first_row + start + offset, dict(zip(columns, texts, strict=True)), None))
+        if rows:
+            yield _FrameJob(RowJob(index, rows, transform, bytes_read=len(chunk)), skipped)
+            index += len(rows)
+        elif skipped:
+            yield _FrameJob(RowJob(index, [], transform, bytes_read=len(chunk)), skipped)
+
+
+def nonempty_rows(frame: Any) -> int:
+    """How many rows of a frame hold at least one non-empty cell (the records it makes)."""
+    return sum(
+        1 for values in frame.itertuples(index=False, name=None) if any(map(cell_text, values))
+    )
 
 
 def spool_records(records: Iterable[Any], name: str = "<records>") -> JsonlSource:
