@@ -30,10 +30,12 @@ def table(n: int):  # type: ignore[no-untyped-def]
             "question": " ".join(
                 sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(2, 4))
             ),
-            "answer": " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(2, 5))),
+            "answer": " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(2, 5)))
+            + (" " if i % 50 == 0 else ""),  # some findings: trailing spaces...
         }
-        for _ in range(n)
+        for i in range(n)
     ]
+    rows += [dict(rows[i]) for i in range(0, n, 500)]  # ... and duplicates across partitions
     return pd.DataFrame(rows)
 
 

@@ -102,7 +102,8 @@ def test_ftprep_toml_is_found_from_a_subdirectory_and_wins_over_pyproject(
         ('selct = ["WS"]\n', "unknown key 'selct'; did you mean 'select'?"),
         ("[splits]\ntrian = 'a.jsonl'\n", "unknown key 'trian'; did you mean 'train'?"),
         ('ignore = ["WS0002"]\n', "did you mean 'WS002'?"),
-        ("[rules.TK001]\nmax-tokns = 10\n", "allowed: max-tokens"),
+        ("[rules.TK001]\nmax-tokns = 10\n", "unknown key 'max-tokns'; did you mean 'max-tokens'?"),
+        ("[rules.TK001]\nzzz = 10\n", "allowed: max-tokens"),
         ("select = 3\n", "'select' must be a list"),
     ],
 )

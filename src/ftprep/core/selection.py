@@ -81,6 +81,15 @@ def plan_rules(
             options = cls.Options.model_validate(options_for.get(cls, {}))
         except ValidationError as exc:
             fields = sorted(cls.Options.model_fields)
+            allowed = [f.replace("_", "-") for f in fields]
+            for key in options_for.get(cls, {}):
+                if key not in allowed and key.replace("-", "_") not in fields:
+                    close = difflib.get_close_matches(key, allowed, n=1)
+                    if close:
+                        raise ConfigError(
+                            f"options for {cls.code} ({cls.name}): unknown key {key!r}; "
+                            f"did you mean {close[0]!r}? allowed: {', '.join(allowed)}"
+                        ) from None
             raise ConfigError(
                 f"options for {cls.code} ({cls.name}) are invalid; allowed: "
                 f"{', '.join(f.replace('_', '-') for f in fields) or 'none'}\n{exc}"
