@@ -1,0 +1,254 @@
+"""Upload and train, safely: it is the step that spends money.
+
+Before anything is sent, the data is linted with the profile and the target model, and the
+run refuses while errors remain (unless forced). Nothing is created twice: before an upload
+is retried, the service is asked whether the file arrived anyway; the same for a job. Errors
+the service reports against a line of the uploaded file are mapped back to the source file,
+sheet and row of the record that produced that line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftprep.upload.provider import JobSpec, Provider, ProviderError, RemoteFile, RemoteJob
+
+Say = Callable[[str], None]
+_LINE_RE = re.compile(r"\b(line|example|row)\s*#?\s*(\d+)", re.IGNORECASE)
+
+
+@dataclass
+class Prepared:
+    """A file ready to send: the JSONL to upload and where each of its lines came from."""
+
+    source: str
+    path: str
+    filename: str
+    kind: str
+    errors: int
+    warnings: int
+    tokens: dict[str, Any] | None
+    # Upload line (1-based) -> (file, sheet, row) of the source record; None: same file.
+    origins: list[tuple[str, str | None, int]] | None = None
+    workdir: str | None = None
+
+    def cleanup(self) -> None:
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def locate(self, message: str) -> str | None:
+        """'file:row' (with the sheet) of the record a service message names by line."""
+        found = _LINE_RE.search(message)
+        if found is None:
+            return None
+        line = int(found.group(2))
+        if self.origins is None:
+            return f"{self.source}:{line}"
+        if 1 <= line <= len(self.origins):
+            file, sheet, row = self.origins[line - 1]
+            return f"{file}{f' [{sheet}]' if sheet else ''}:{row}"
+        return None
+
+
+def prepare(path: str, options: Any, *, train: str | None = None) -> Prepared:
+    """Lint ``path`` as it will be trained on, and make the JSONL to upload.
+
+    A validation file (``train`` given) is linted beside its training file, as ``lint
+    --valid`` does: leaks from train are errors there. JSONL inputs are uploaded exactly as
+    they are; other formats are converted first (to a temporary file) and each converted line
+    remembers its source row.
+    """
+    from ftprep.api import report_from_run
+    from ftprep.pipeline import iter_slots, lint_files, open_input
+    from ftprep.writers.jsonl import AtomicWriter
+
+    if train is None:
+        run = lint_files([("train", path)], options)
+    else:
+        run = lint_files([("train", train), ("valid", path)], options)
+        run.results, run.opened = run.results[1:], run.opened[1:]
+    report = report_from_run(run, options)
+    summary = report.summary
+    tokens = report.files[0].tokens if report.files else None
+    is_jsonl = path.lower().endswith((".jsonl", ".ndjson"))
+    prepared = Prepared(
+        source=path,
+        path=path,
+        filename=os.path.basename(path),
+        kind=run.kind.value,
+        errors=summary.errors,
+        warnings=summary.warnings,
+        tokens=tokens,
+    )
+    if is_jsonl or any(d.code == "IO001" for d in report.diagnostics):
+        return prepared
+    workdir = tempfile.mkdtemp(prefix="ftprep-upload-")
+    stem = os.path.splitext(os.path.basename(path))[0]
+    target = os.path.join(workdir, f"{stem}.jsonl")
+    opened = open_input(path, options)
+    origins: list[tuple[str, str | None, int]] = []
+    info = opened.source.info
+    with AtomicWriter(target) as out:
+        for slot in iter_slots(opened.source):
+            if slot.record is not None:
+                out.write_record(slot.record.data)
+                origins.append((info.file, info.sheet, slot.line))
+    prepared.path, prepared.filename = target, os.path.basename(target)
+    prepared.origins, prepared.workdir = origins, workdir
+    return prepared
+
+
+@dataclass
+class Safety:
+    """How the orchestration waits and retries (short in tests)."""
+
+    poll_seconds: float = 5.0
+    retry_seconds: float = 2.0
+    attempts: int = 4
+    processing_timeout: float = 3600.0
+
+
+@dataclass
+class Outcome:
+    files: dict[str, RemoteFile] = field(default_factory=dict)
+    job: RemoteJob | None = None
+
+
+def upload_file(
+    provider: Provider,
+    prepared: Prepared,
+    *,
+    reuse: Callable[[RemoteFile], bool],
+    say: Say,
+    safety: Safety,
+) -> RemoteFile:
+    """Upload once: reuse a same-named, same-sized file if the user agrees; after a failure,
+    look for the file before sending it again."""
+    size = os.path.getsize(prepared.path)
+    before = provider.list_files()
+    for existing in before:
+        if existing.filename == prepared.filename and existing.bytes == size:
+            if existing.status != "error" and reuse(existing):
+                say(f"Reusing {existing.id} ({existing.filename}, {existing.bytes:,} bytes).")
+                return existing
+            break
+    known = {f.id for f in before}
+    for attempt in range(1, safety.attempts + 1):
+        try:
+            uploaded = provider.upload(prepared.path, prepared.filename)
+            say(f"Uploaded {prepared.filename} ({size:,} bytes) as {uploaded.id}.")
+            return uploaded
+        except ProviderError as exc:
+            if not exc.transient or attempt == safety.attempts:
+                raise
+            say(f"{exc}; checking whether the file arrived before trying again...")
+            time.sleep(safety.retry_seconds * 2 ** (attempt - 1))
+            for f in provider.list_files():
+                if f.id not in known and f.filename == prepared.filename and f.bytes == size:
+                    say(f"It did: {f.id}.")
+                    return f
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def wait_processed(
+    provider: Provider, file: RemoteFile, prepared: Prepared, *, say: Say, safety: Safety
+) -> RemoteFile:
+    """Wait until the service has checked the file; its errors point at source rows."""
+    start = time.monotonic()
+    current = file
+    while current.status not in ("processed", "error"):
+        if time.monotonic() - start > safety.processing_timeout:
+            raise ProviderError(f"{file.id} is still {current.status}; try again later")
+        time.sleep(safety.poll_seconds)
+        current = provider.get_file(file.id)
+    if current.status == "error":
+        details = current.status_details or "no details given"
+        raise ProviderError(
+            _with_source(f"the service rejected {file.filename}: {details}", prepared)
+        )
+    say(f"{file.id} is processed.")
+    return current
+
+
+def start_job(provider: Provider, spec: JobSpec, *, say: Say, safety: Safety) -> RemoteJob:
+    """Create the job once; after a failure, look for it before asking again."""
+    known = {j.id for j in provider.list_jobs()}
+    for attempt in range(1, safety.attempts + 1):
+        try:
+            job = provider.create_job(spec)
+            say(f"Created {job.id} ({job.model}, {job.status}).")
+            return job
+        except ProviderError as exc:
+            if not exc.transient or attempt == safety.attempts:
+                raise
+            say(f"{exc}; checking whether the job was created before trying again...")
+            time.sleep(safety.retry_seconds * 2 ** (attempt - 1))
+            for job in provider.list_jobs():
+                if (
+                    job.id not in known
+                    and job.training_file == spec.training_file
+                    and job.model.startswith(spec.model.split(":")[0])
+                ):
+                    say(f"It was: {job.id}.")
+                    return job
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def follow(
+    provider: Provider,
+    job_id: str,
+    *,
+    say: Say,
+    status: Callable[[str], None],
+    safety: Safety,
+    prepared: Prepared | None = None,
+) -> RemoteJob:
+    """Print the job's events as they come and keep a status line until it ends."""
+    seen: set[str] = set()
+    while True:
+        job = provider.get_job(job_id)
+        for event in provider.events(job_id):
+            if event.id not in seen:
+                seen.add(event.id)
+                say(
+                    f"[{time.strftime('%H:%M:%S', time.localtime(event.created_at))}] {event.message}"
+                )
+        status(_status_line(job))
+        if job.finished:
+            break
+        time.sleep(safety.poll_seconds)
+    if job.status == "succeeded":
+        say(
+            f"Done: {job.fine_tuned_model}"
+            + (f" ({job.trained_tokens:,} trained tokens)" if job.trained_tokens else "")
+        )
+    elif job.status == "failed":
+        error = job.error or {}
+        message = error.get("message") or "the job failed without a reason"
+        if error.get("param"):
+            message += f" ({error['param']})"
+        say("Failed: " + (_with_source(message, prepared) if prepared else message))
+    else:
+        say(f"The job was {job.status}.")
+    return job
+
+
+def _status_line(job: RemoteJob) -> str:
+    return f"{job.id}: {job.status}" + (
+        f" → {job.fine_tuned_model}" if job.fine_tuned_model else ""
+    )
+
+
+def _with_source(message: str, prepared: Prepared | None) -> str:
+    where = prepared.locate(message) if prepared is not None else None
+    if where is None:
+        return message
+    return f"{message}\n  the record comes from {where}"
