@@ -149,7 +149,7 @@ def test_a_lost_response_never_uploads_twice(api: FakeOpenAI, tmp_path: Path) ->
     api.store_then_fail.add("POST /files")  # the server keeps the file, the answer is a 500
     r = ftprep(*train_args(api, train, "--yes", "--no-follow"))
     assert r.returncode == 0, r.stderr
-    assert "checking whether the file arrived" in r.stderr and "It did: file-1." in r.stderr
+    assert "checking whether the file arrived" in r.stderr and "Yes: file-1." in r.stderr
     assert len(api.files) == 1 and len(api.calls("POST /files")) == 1
 
 

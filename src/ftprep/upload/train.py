@@ -15,12 +15,13 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from ftprep.upload.provider import JobSpec, Provider, ProviderError, RemoteFile, RemoteJob
 
 Say = Callable[[str], None]
+T = TypeVar("T")
 _LINE_RE = re.compile(r"\b(line|example|row)\s*#?\s*(\d+)", re.IGNORECASE)
 
 
@@ -116,12 +117,6 @@ class Safety:
     processing_timeout: float = 3600.0
 
 
-@dataclass
-class Outcome:
-    files: dict[str, RemoteFile] = field(default_factory=dict)
-    job: RemoteJob | None = None
-
-
 def upload_file(
     provider: Provider,
     prepared: Prepared,
@@ -141,21 +136,26 @@ def upload_file(
                 return existing
             break
     known = {f.id for f in before}
-    for attempt in range(1, safety.attempts + 1):
-        try:
-            uploaded = provider.upload(prepared.path, prepared.filename)
-            say(f"Uploaded {prepared.filename} ({size:,} bytes) as {uploaded.id}.")
-            return uploaded
-        except ProviderError as exc:
-            if not exc.transient or attempt == safety.attempts:
-                raise
-            say(f"{exc}; checking whether the file arrived before trying again...")
-            time.sleep(safety.retry_seconds * 2 ** (attempt - 1))
-            for f in provider.list_files():
-                if f.id not in known and f.filename == prepared.filename and f.bytes == size:
-                    say(f"It did: {f.id}.")
-                    return f
-    raise AssertionError("unreachable")  # pragma: no cover
+
+    def arrived() -> RemoteFile | None:
+        return next(
+            (
+                f
+                for f in provider.list_files()
+                if f.id not in known and f.filename == prepared.filename and f.bytes == size
+            ),
+            None,
+        )
+
+    uploaded = _create_once(
+        lambda: provider.upload(prepared.path, prepared.filename),
+        arrived,
+        "the file arrived",
+        say=say,
+        safety=safety,
+    )
+    say(f"Uploaded {prepared.filename} ({size:,} bytes) as {uploaded.id}.")
+    return uploaded
 
 
 def wait_processed(
@@ -181,24 +181,43 @@ def wait_processed(
 def start_job(provider: Provider, spec: JobSpec, *, say: Say, safety: Safety) -> RemoteJob:
     """Create the job once; after a failure, look for it before asking again."""
     known = {j.id for j in provider.list_jobs()}
+
+    def created() -> RemoteJob | None:
+        return next(
+            (
+                job
+                for job in provider.list_jobs()
+                if job.id not in known
+                and job.training_file == spec.training_file
+                and job.model.startswith(spec.model.split(":")[0])
+            ),
+            None,
+        )
+
+    job = _create_once(
+        lambda: provider.create_job(spec), created, "the job was created", say=say, safety=safety
+    )
+    say(f"Created {job.id} ({job.model}, {job.status}).")
+    return job
+
+
+def _create_once(
+    create: Callable[[], T], find: Callable[[], T | None], what: str, *, say: Say, safety: Safety
+) -> T:
+    """Call ``create``; after a transient failure, wait, and use what ``find`` finds (the
+    request succeeded though its answer was lost) before calling ``create`` again."""
     for attempt in range(1, safety.attempts + 1):
         try:
-            job = provider.create_job(spec)
-            say(f"Created {job.id} ({job.model}, {job.status}).")
-            return job
+            return create()
         except ProviderError as exc:
             if not exc.transient or attempt == safety.attempts:
                 raise
-            say(f"{exc}; checking whether the job was created before trying again...")
+            say(f"{exc}; checking whether {what} before trying again...")
             time.sleep(safety.retry_seconds * 2 ** (attempt - 1))
-            for job in provider.list_jobs():
-                if (
-                    job.id not in known
-                    and job.training_file == spec.training_file
-                    and job.model.startswith(spec.model.split(":")[0])
-                ):
-                    say(f"It was: {job.id}.")
-                    return job
+            found = find()
+            if found is not None:
+                say(f"Yes: {getattr(found, 'id', found)}.")
+                return found
     raise AssertionError("unreachable")  # pragma: no cover
 
 
