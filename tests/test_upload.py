@@ -279,14 +279,14 @@ def test_missing_key_is_a_clear_error(api: FakeOpenAI, tmp_path: Path) -> None:
 
 
 def test_ctrl_c_while_following_leaves_the_job_running(capsys: pytest.CaptureFixture[str]) -> None:
-    from ftprep import cli
+    from ftprep.upload.commands import follow_job
     from ftprep.upload.train import Safety
 
     class Interrupting:
         def get_job(self, job_id: str) -> None:
             raise KeyboardInterrupt
 
-    code = cli._follow(Interrupting(), "ftjob-42", Safety(poll_seconds=0), None)
+    code = follow_job(Interrupting(), "ftjob-42", Safety(poll_seconds=0), None)
     assert code == 0
     assert (
         "the job keeps running. Follow it again: ftprep jobs follow ftjob-42"
