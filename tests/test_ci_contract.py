@@ -105,6 +105,7 @@ def test_ftprep_toml_is_found_from_a_subdirectory_and_wins_over_pyproject(
         ("[rules.TK001]\nmax-tokns = 10\n", "unknown key 'max-tokns'; did you mean 'max-tokens'?"),
         ("[rules.TK001]\nzzz = 10\n", "allowed: max-tokens"),
         ("select = 3\n", "'select' must be a list"),
+        ('[per-file-ignores]\n"other/*.csv" = ["WS00Z"]\n', "per-file-ignores 'other/*.csv'"),
     ],
 )
 def test_config_mistakes_are_errors_with_a_hint(project: Path, config: str, message: str) -> None:

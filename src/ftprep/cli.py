@@ -333,7 +333,21 @@ def _options(args: argparse.Namespace) -> Any:
     )
     if config is not None:
         options.severity = dict(config.severity)
+        _check_per_file_ignores(config)
     return options
+
+
+def _check_per_file_ignores(config: Any) -> None:
+    """Rule names in per-file-ignores are checked even when no file matches their glob."""
+    from ftprep.core.errors import ConfigError
+    from ftprep.core.selection import resolve
+    from ftprep.rules import REGISTRY, RESERVED
+
+    for glob, codes in config.per_file_ignores.items():
+        try:
+            resolve(codes, list(REGISTRY.values()), RESERVED)
+        except ConfigError as exc:
+            raise ConfigError(f"{config.path}: per-file-ignores {glob!r}: {exc}") from None
 
 
 def _for_path(options: Any, config: Any, path: str) -> Any:
