@@ -292,3 +292,38 @@ def test_ctrl_c_while_following_leaves_the_job_running(capsys: pytest.CaptureFix
         "the job keeps running. Follow it again: ftprep jobs follow ftjob-42"
         in capsys.readouterr().err
     )
+
+
+def test_preference_data_trains_with_dpo(api: FakeOpenAI, tmp_path: Path) -> None:
+    pairs = [
+        {
+            "input": {"messages": [{"role": "user", "content": f"Name a colour number {n}."}]},
+            "preferred_output": [{"role": "assistant", "content": f"Blue, number {n}."}],
+            "non_preferred_output": [{"role": "assistant", "content": f"I cannot {n}."}],
+        }
+        for n in range(12)
+    ]
+    data = tmp_path / "pairs.jsonl"
+    data.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in pairs))
+    r = ftprep(*train_args(api, data, "--yes", "--no-follow", "--epochs", "2"))
+    assert r.returncode == 0, r.stderr
+    assert "job: dpo fine-tuning of" in r.stdout
+    (job,) = api.calls("POST /fine_tuning/jobs")
+    assert job["body"]["method"] == {"type": "dpo", "dpo": {"hyperparameters": {"n_epochs": 2}}}
+
+
+def test_a_refused_request_stops_with_the_servers_reason(api: FakeOpenAI, tmp_path: Path) -> None:
+    train = write_planted(tmp_path / "train.jsonl")
+    api.fail_next("POST /files", 400)
+    r = ftprep(*train_args(api, train, "--yes"))
+    assert r.returncode == 1
+    assert "error: uploading train.jsonl: injected 400 (HTTP 400)" in r.stderr
+    assert len(api.calls("POST /files")) == 1  # not retried: it cannot help
+
+
+def test_an_unreachable_service_is_a_clear_error(tmp_path: Path) -> None:
+    train = write_planted(tmp_path / "train.jsonl")
+    with FakeOpenAI() as api:
+        url = api.base_url
+    r = ftprep("upload", str(train), "--base-url", url, "--poll-interval", "0.01")
+    assert r.returncode == 1 and "cannot reach the service" in r.stderr
