@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from ftprep.cli import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, _err
+from ftprep.cli import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS
 from ftprep.upload.provider import JobSpec
 from ftprep.upload.train import (
     Safety,
@@ -152,6 +152,11 @@ def _status_display() -> Any:
             status.stop()
 
     return _Live()
+
+
+def _err(message: str) -> None:
+    """A reason the command stops, as the CLI prints them."""
+    sys.stderr.write(f"ftprep: {scrub(message)}\n")
 
 
 def _note(message: str) -> None:
