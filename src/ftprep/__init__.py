@@ -26,22 +26,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from ftprep.api import convert, convert_frame, fix, lint, lint_frame, lint_records, split
 
 
+# Result types are reachable as ``ftprep.LintReport`` etc. without being star-exported.
+_API_TYPES = ("ConvertResult", "FixResult", "FrameConversion", "LintReport", "SplitOutcome")
+
+
 def __getattr__(name: str) -> Any:
     # Lazy, so that importing ftprep (as the CLI does) costs nothing until the API is used.
-    if name in {
-        "lint",
-        "convert",
-        "fix",
-        "split",
-        "lint_frame",
-        "lint_records",
-        "convert_frame",
-        "FrameConversion",
-        "LintReport",
-        "ConvertResult",
-        "FixResult",
-        "SplitOutcome",
-    }:
+    if (name in __all__ and name != "__version__") or name in _API_TYPES:
         from ftprep import api
 
         return getattr(api, name)

@@ -85,8 +85,12 @@ class LintReport(BaseModel):
 
 
 def report_data(
-    report: LintReport, statistics: bool = False, fixed: dict[str, Any] | None = None
+    report: LintReport,
+    statistics: bool = False,
+    fixed: dict[str, Any] | None = None,
+    describe_rules: bool = False,
 ) -> Any:
+    """What the renderers need; ``describe_rules`` adds each rule's documentation (SARIF)."""
     from ftprep.report import ReportData
 
     return ReportData(
@@ -95,7 +99,7 @@ def report_data(
         statistics=statistics,
         fixed=fixed,
         tool_version=__version__,
-        rules=rule_metadata({d.code for d in report.diagnostics}),
+        rules=rule_metadata({d.code for d in report.diagnostics}) if describe_rules else {},
     )
 
 
@@ -269,11 +273,11 @@ def lint_frame(
     from 1 in the diagnostics."""
     from ftprep.readers.frame import FrameSource
 
-    options = build_options(**kwargs)
-    inputs: list[tuple[str, Any]] = [("train", FrameSource(frame, name))]
-    if valid is not None:
-        inputs.append(("valid", FrameSource(valid, valid_name)))
-    return report_from_run(lint_files(inputs, options), options)
+    return lint_sources(
+        FrameSource(frame, name),
+        FrameSource(valid, valid_name) if valid is not None else None,
+        **kwargs,
+    )
 
 
 def lint_records(
@@ -283,10 +287,19 @@ def lint_records(
     convert with ``mapping``). The iterable is read once, into a temporary file."""
     from ftprep.readers.frame import spool_records
 
+    return lint_sources(
+        spool_records(records, name),
+        spool_records(valid, "<valid records>") if valid is not None else None,
+        **kwargs,
+    )
+
+
+def lint_sources(train: Any, valid: Any = None, **kwargs: Any) -> LintReport:
+    """Lint record sources that are already open (a DataFrame's, a Dask DataFrame's...)."""
     options = build_options(**kwargs)
-    inputs: list[tuple[str, Any]] = [("train", spool_records(records, name))]
+    inputs: list[tuple[str, Any]] = [("train", train)]
     if valid is not None:
-        inputs.append(("valid", spool_records(valid, "<valid records>")))
+        inputs.append(("valid", valid))
     return report_from_run(lint_files(inputs, options), options)
 
 
@@ -310,20 +323,12 @@ class FrameConversion(BaseModel):
 
 def convert_frame(frame: Any, *, name: str = "<dataframe>", **kwargs: Any) -> FrameConversion:
     """Convert a DataFrame's rows to fine-tuning records, as ``convert`` does a CSV."""
-    from ftprep.pipeline import _describe_layout, iter_slots, open_input
+    from ftprep.pipeline import _describe_layout, collect_records, open_input
     from ftprep.readers.frame import FrameSource
-    from ftprep.writers.jsonl import rejected_entry
 
     options = build_options(**kwargs)
     opened = open_input(FrameSource(frame, name), options)
-    records, rejected = [], []
-    for slot in iter_slots(opened.source):
-        if slot.record is not None:
-            records.append(slot.record.data)
-        else:
-            rejected.append(
-                rejected_entry(name, slot.line, slot.index, slot.reasons, slot.raw, None)
-            )
+    records, rejected = collect_records(opened.source, name)
     return FrameConversion(layout=_describe_layout(opened), records=records, rejected=rejected)
 
 

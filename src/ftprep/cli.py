@@ -382,7 +382,7 @@ def _err(message: str) -> None:
 
 # -- commands ---------------------------------------------------------------------------
 def cmd_convert(args: argparse.Namespace) -> int:
-    from ftprep.pipeline import convert_file
+    from ftprep.pipeline import convert_file, stage
     from ftprep.readers import ReadError
     from ftprep.writers.jsonl import default_rejected_path
 
@@ -409,13 +409,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     options = _options(args)
     bar, update = _progress_factory(True)
     size = os.path.getsize(args.input) if args.input != "-" and os.path.isfile(args.input) else 0
-    done = [0]
-
-    def advance(n: int) -> None:
-        done[0] += n
-        if update is not None:
-            update(args.input, done[0], max(size, done[0], 1))
-
+    advance = stage(update, args.input, size)
     try:
         if bar is not None:
             bar.start()
@@ -533,7 +527,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
         return EXIT_OK
     from ftprep.api import merge_reports
 
-    render(fmt, report_data(merge_reports(reports), statistics=args.statistics), sys.stdout)
+    render(
+        fmt,
+        report_data(
+            merge_reports(reports), statistics=args.statistics, describe_rules=fmt == "sarif"
+        ),
+        sys.stdout,
+    )
     if not all(r.ok for r in reports):
         worst = EXIT_PROBLEMS
     return EXIT_OK if args.exit_zero else worst
@@ -625,7 +625,11 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
                 # Pre-commit passes tables too: lint them, but never rewrite a CSV as JSONL.
                 _err(f"{path}: linted, not fixed (only JSONL files are fixed in place)")
                 report = report_from_run(lint_files([("train", path)], path_options), path_options)
-                render(fmt, report_data(report, statistics=args.statistics), sys.stdout)
+                render(
+                    fmt,
+                    report_data(report, statistics=args.statistics, describe_rules=fmt == "sarif"),
+                    sys.stdout,
+                )
                 if not report.ok:
                     worst = EXIT_PROBLEMS
                 continue
@@ -690,7 +694,16 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
                 "rejected_path": valid.rejected_path,
             }
         stream = sys.stderr if output == "-" else sys.stdout
-        render(fmt, report_data(report, statistics=args.statistics, fixed=fixed), stream)
+        render(
+            fmt,
+            report_data(
+                report,
+                statistics=args.statistics,
+                fixed=fixed,
+                describe_rules=fmt == "sarif",
+            ),
+            stream,
+        )
         if not report.ok:
             worst = EXIT_PROBLEMS
         if args.exit_non_zero_on_fix and fixed["applied"]:
@@ -760,7 +773,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             _err(f"review: {path}: no such file")
             return EXIT_ERROR
     from ftprep.tui.app import ReviewApp
-    from ftprep.tui.keys import load_keymap
+    from ftprep.tui.keys import keymap_from
     from ftprep.tui.session import ReviewSession
 
     session = ReviewSession(
@@ -770,7 +783,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         output=args.output,
         plan_path=args.plan,
     )
-    app = ReviewApp(session, keymap=load_keymap(args.input))
+    # The config _options read (None with --isolated) also holds the key bindings.
+    app = ReviewApp(session, keymap=keymap_from(args.config))
     app.run()
     outcome = app.last_save
     if outcome is not None:

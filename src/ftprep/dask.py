@@ -13,7 +13,9 @@ engine uses: per-record rules report there, and the dataset-level rules (duplica
 balance, the token summary...) return their compact state, which is merged here in partition
 order before they conclude. That is exactly how ftprep combines its own worker processes, so
 the findings equal those of ``ftprep.lint_frame`` on the same rows, partition boundaries
-notwithstanding. Records are numbered across partitions; rows count from 1.
+notwithstanding. Records are numbered across partitions; rows count from 1. Numbering
+needs each partition's size first, so partitions are read twice (once to count their rows,
+once to lint); ``persist()`` the frame first when reading it is the expensive part.
 """
 
 from __future__ import annotations
@@ -22,12 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ftprep.api import LintReport, build_options, report_from_run
+from ftprep.api import LintReport, build_options, lint_sources
 from ftprep.core.location import SourceInfo
-from ftprep.pipeline import iter_slots, lint_files, open_input
+from ftprep.pipeline import collect_records, open_input
 from ftprep.readers.base import Transform, identity_transform
-from ftprep.readers.frame import frame_jobs, nonempty_rows
-from ftprep.writers.jsonl import rejected_entry
+from ftprep.readers.frame import FrameSource, nonempty_rows
 
 
 class DaskFrameSource:
@@ -62,7 +63,7 @@ class DaskFrameSource:
         import dask
 
         tasks = [
-            dask.delayed(_lint_partition)(runner, part, self.columns, self.transform, i, r)
+            dask.delayed(_lint_partition)(runner, part, self.transform, i, r)
             for part, (i, r) in zip(self._parts, self.offsets, strict=True)
         ]
         for results in dask.compute(*tasks):
@@ -72,8 +73,7 @@ class DaskFrameSource:
         """The partitions' jobs, computed one partition at a time here (for a second pass:
         near-duplicate confirmation, or fetching the records of a few findings)."""
         for part, (index, row) in zip(self._parts, self.offsets, strict=True):
-            for job in frame_jobs(part.compute(), self.columns, self.transform, index, row):
-                yield job.job
+            yield from FrameSource(part.compute(), "", self.transform, index, row).jobs()
 
 
 def _sizes(frame: Any) -> tuple[int, int]:
@@ -81,9 +81,9 @@ def _sizes(frame: Any) -> tuple[int, int]:
 
 
 def _lint_partition(
-    runner: Any, frame: Any, columns: list[str], transform: Transform, index: int, row: int
+    runner: Any, frame: Any, transform: Transform, index: int, row: int
 ) -> list[Any]:
-    return [runner.run(job.job) for job in frame_jobs(frame, columns, transform, index, row)]
+    return [runner.run(job) for job in FrameSource(frame, "", transform, index, row).jobs()]
 
 
 def lint(
@@ -98,11 +98,11 @@ def lint(
 
     Keyword arguments are those of :func:`ftprep.lint` (``mapping``, ``to``, ``select``...).
     """
-    options = build_options(**kwargs)
-    inputs: list[tuple[str, Any]] = [("train", DaskFrameSource(frame, name))]
-    if valid is not None:
-        inputs.append(("valid", DaskFrameSource(valid, valid_name)))
-    return report_from_run(lint_files(inputs, options), options)
+    return lint_sources(
+        DaskFrameSource(frame, name),
+        DaskFrameSource(valid, valid_name) if valid is not None else None,
+        **kwargs,
+    )
 
 
 @dataclass
@@ -126,7 +126,7 @@ def convert(frame: Any, *, name: str = "<dask dataframe>", **kwargs: Any) -> Das
     opened = open_input(source, options)
     transform = source.transform
     parts = [
-        dask.delayed(_convert_partition)(part, source.columns, transform, i, r, name)
+        dask.delayed(_convert_partition)(part, transform, i, r, name)
         for part, (i, r) in zip(source._parts, source.offsets, strict=True)
     ]
     records = db.from_delayed([dask.delayed(lambda pair: pair[0])(p) for p in parts])
@@ -135,32 +135,9 @@ def convert(frame: Any, *, name: str = "<dask dataframe>", **kwargs: Any) -> Das
 
 
 def _convert_partition(
-    frame: Any, columns: list[str], transform: Transform, index: int, row: int, name: str
+    frame: Any, transform: Transform, index: int, row: int, name: str
 ) -> tuple[list[Any], list[Any]]:
-    records, rejected = [], []
-    part = _PartitionSource(frame, columns, transform, index, row)
-    for slot in iter_slots(part):
-        if slot.record is not None:
-            records.append(slot.record.data)
-        else:
-            rejected.append(
-                rejected_entry(name, slot.line, slot.index, slot.reasons, slot.raw, None)
-            )
-    return records, rejected
-
-
-class _PartitionSource:
-    """One partition as a source, for conversion on a worker."""
-
-    def __init__(
-        self, frame: Any, columns: list[str], transform: Transform, index: int, row: int
-    ) -> None:
-        self.frame, self.columns, self.transform = frame, columns, transform
-        self.index, self.row = index, row
-
-    def jobs(self) -> Iterator[Any]:
-        for job in frame_jobs(self.frame, self.columns, self.transform, self.index, self.row):
-            yield job.job
+    return collect_records(FrameSource(frame, name, transform, index, row), name)
 
 
 __all__ = ["DaskConversion", "DaskFrameSource", "convert", "lint"]

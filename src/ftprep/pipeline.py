@@ -18,7 +18,7 @@ from ftprep.conversion import Converter, Mapping, build_converter
 from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
 from ftprep.core.diagnostic import SUMMARY_CODES, Diagnostic, Severity
 from ftprep.core.errors import ConfigError
-from ftprep.core.fingerprint import fingerprint
+from ftprep.core.fingerprint import finding_key, fingerprint
 from ftprep.core.fix import Edit
 from ftprep.core.fixer import MAX_ITERATIONS, EditPlan, apply_plan, plan_edits
 from ftprep.core.linter import (
@@ -35,7 +35,12 @@ from ftprep.core.selection import plan_rules
 from ftprep.readers import ReadError, ReadOptions, open_source
 from ftprep.readers.jsonl import JsonlJob, JsonlSource
 from ftprep.rules import REGISTRY, RESERVED
-from ftprep.writers.jsonl import AtomicWriter, RejectedFile, default_rejected_path
+from ftprep.writers.jsonl import (
+    AtomicWriter,
+    RejectedFile,
+    default_rejected_path,
+    rejected_entry,
+)
 from ftprep.writers.parquet import is_parquet, jsonl_to_parquet
 
 if TYPE_CHECKING:  # pydantic models: imported when a baseline or a plan is really used
@@ -232,17 +237,7 @@ def lint_files(
             continue
         source = opened_input.source
         layouts[source.info.file] = _describe_layout(opened_input)
-        callback = None
-        if progress is not None:
-            total = max(1, getattr(source, "size", 1))
-            seen = [0]
-
-            def callback(
-                n: int, _seen: list[int] = seen, _total: int = total, _f: str = source.info.file
-            ) -> None:
-                _seen[0] += n
-                progress(_f, _seen[0], _total)
-
+        callback = stage(progress, source.info.file, max(1, getattr(source, "size", 1)))
         # A reference set (``--against``) is only compared with, never linted itself.
         split_plan = plan.only({"DP003"}) if split == "reference" else plan
         try:
@@ -320,6 +315,8 @@ def iter_slots(source: Any, progress: ProgressFn | None = None) -> Iterator[Slot
 def record_fingerprints(source: Any, wanted: set[int] | None = None) -> dict[int, str]:
     """Fingerprint each slot (records by content, unreadable lines by their text) by index."""
     found: dict[int, str] = {}
+    if wanted is not None and not wanted:
+        return found  # nothing to read for
     for slot in iter_slots(source):
         if wanted is not None and slot.index not in wanted:
             continue
@@ -352,12 +349,8 @@ def apply_baseline(run: LintRun, baseline: Baseline, baseline_path: str) -> None
         keys = by_file.get(name)
         if not keys:
             continue
-        wanted = {d.record for d in result.diagnostics if d.record is not None}
-        hashes = record_fingerprints(opened.source, wanted)
         kept = []
-        for d in result.diagnostics:
-            record_hash = hashes.get(d.record, "-") if d.record is not None else "-"
-            key = (name, record_hash, d.code, d.pointer or "")
+        for d, key in _finding_keys(result, opened, name):
             if key in keys:
                 matched.add(key)
                 run.suppressed += 1
@@ -377,16 +370,47 @@ def baseline_entries(run: LintRun, baseline_path: str) -> list[BaselineEntry]:
         if opened is None or result.split == "reference":
             continue
         name = baseline_file_name(result.info.file, baseline_path)
-        wanted = {d.record for d in result.diagnostics if d.record is not None}
-        hashes = record_fingerprints(opened.source, wanted) if wanted else {}
-        for d in result.diagnostics:
-            if d.code in SUMMARY_CODES:
-                continue
-            record = hashes.get(d.record, "-") if d.record is not None else "-"
-            entries.append(
-                BaselineEntry(file=name, record=record, code=d.code, pointer=d.pointer or "")
-            )
+        for d, (file, record, code, pointer) in _finding_keys(result, opened, name):
+            if d.code not in SUMMARY_CODES:
+                entries.append(BaselineEntry(file=file, record=record, code=code, pointer=pointer))
     return entries
+
+
+def _finding_keys(
+    result: SplitResult, opened: OpenedInput, name: str
+) -> list[tuple[Diagnostic, tuple[str, str, str, str]]]:
+    """Each diagnostic with its baseline key: file name, record fingerprint, rule, pointer.
+
+    Only the records that have findings are fingerprinted (one pass over the input).
+    """
+    wanted = {d.record for d in result.diagnostics if d.record is not None}
+    hashes = record_fingerprints(opened.source, wanted)
+    return [
+        (
+            d,
+            (
+                name,
+                *finding_key(
+                    hashes.get(d.record) if d.record is not None else None, d.code, d.pointer
+                ),
+            ),
+        )
+        for d in result.diagnostics
+    ]
+
+
+def collect_records(source: Any, name: str) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Every slot of a source in memory: the records, and rejected-file entries for the rest
+    (for in-memory conversions, where there is no file to write them to)."""
+    records, rejected = [], []
+    for slot in iter_slots(source):
+        if slot.record is not None:
+            records.append(slot.record.data)
+        else:
+            rejected.append(
+                rejected_entry(name, slot.line, slot.index, slot.reasons, slot.raw, None)
+            )
+    return records, rejected
 
 
 @dataclass
@@ -826,6 +850,7 @@ __all__ = [
     "ValidFixResult",
     "apply_baseline",
     "baseline_entries",
+    "collect_records",
     "convert_file",
     "fix_file",
     "fix_valid_file",

@@ -88,6 +88,7 @@ class ProjectConfig:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     splits: dict[str, str] = field(default_factory=dict)
     baseline: str | None = None
+    review: dict[str, Any] = field(default_factory=dict)  # [review]: keys for ftprep review
 
     def resolve(self, relative: str) -> str:
         """A config path as the user would type it here: relative to the working directory
@@ -153,6 +154,7 @@ def load_project_config(start: str) -> ProjectConfig | None:
         },
         splits={k: str(v) for k, v in splits.items()},
         baseline=_str(table, "baseline", where),
+        review=_table(table, "review", where),
     )
 
 

@@ -50,10 +50,18 @@ class FrameSource:
     """A DataFrame read as a table: one record per row, rows numbered from 1."""
 
     def __init__(
-        self, frame: Any, name: str = "<dataframe>", transform: Transform = identity_transform
+        self,
+        frame: Any,
+        name: str = "<dataframe>",
+        transform: Transform = identity_transform,
+        first_index: int = 0,
+        first_row: int = 1,
     ) -> None:
+        """``first_index``/``first_row``: where this frame starts when it is one partition
+        of a larger dataset (record indexes and row numbers continue across partitions)."""
         self.frame = frame
         self.transform = transform
+        self.first_index, self.first_row = first_index, first_row
         self.columns = [str(c) for c in frame.columns]
         self.info = SourceInfo(file=name, layout="dataframe")
         self.size = max(1, len(frame))
@@ -67,7 +75,10 @@ class FrameSource:
 
     def jobs(self) -> Iterator[RowJob]:
         self.skipped_empty = 0
-        for job in frame_jobs(self.frame, self.columns, self.transform):
+        jobs = frame_jobs(
+            self.frame, self.columns, self.transform, self.first_index, self.first_row
+        )
+        for job in jobs:
             self.skipped_empty += job.skipped
             yield job.job
 

@@ -8,18 +8,13 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
 from ftprep.core.errors import FtprepError
 from ftprep.core.fixplan import Decision
-from ftprep.tui.keys import ACTIONS, binding_id
+from ftprep.tui.keys import ACTIONS, binding, binding_id
 from ftprep.tui.screens import ConfirmScreen, HelpScreen, SummaryScreen
 from ftprep.tui.session import ReviewSession, SaveOutcome
-
-
-def _binding(action: str) -> Binding:
-    a = ACTIONS[action]
-    return Binding(a.key, action, a.description, id=binding_id(action))
 
 
 class ReviewApp(App[None]):
@@ -29,11 +24,11 @@ class ReviewApp(App[None]):
     TITLE = "ftprep review"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("accept_safe"),
-        _binding("undo"),
-        _binding("save"),
-        _binding("quit"),
-        _binding("help"),
+        binding("accept_safe"),
+        binding("undo"),
+        binding("save"),
+        binding("quit"),
+        binding("help"),
     ]
 
     def __init__(self, session: ReviewSession, keymap: dict[str, str] | None = None) -> None:
@@ -56,6 +51,10 @@ class ReviewApp(App[None]):
             self.session.load(progress=self._from_thread_progress)
         except FtprepError as exc:
             self.call_from_thread(self._summary().show_error, str(exc))
+            return
+        except Exception as exc:  # an internal error: say so on screen, not as a traceback
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            self.call_from_thread(self._summary().show_error, message)
             return
         self.call_from_thread(self._loaded)
 

@@ -7,7 +7,6 @@ to build and megabytes to hold. This uses Textual's line API: the list is a heig
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -64,7 +63,6 @@ class FindingList(ScrollView, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.session = session
         self.rows: list[int] = []
-        self.describe: Callable[[int], str] = self._describe
 
     # -- content ---------------------------------------------------------------------------
     def set_rows(self, rows: list[int]) -> None:
@@ -111,7 +109,7 @@ class FindingList(ScrollView, can_focus=True):
         segments = [
             Segment(f" {mark} ", base + mark_style),
             Segment(f"{tag} ", base + _SEVERITY.get(d.severity.value, Style())),
-            Segment(self.describe(i).replace("\n", " "), base),
+            Segment(self._describe(i).replace("\n", " "), base),
         ]
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
         return strip.adjust_cell_length(width, base)

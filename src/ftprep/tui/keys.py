@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from textual.binding import Binding
+
 from ftprep.core.errors import ConfigError
-from ftprep.core.project import find_project_config, unknown_key_error
+from ftprep.core.project import ProjectConfig, load_project_config, unknown_key_error
 
 
 @dataclass(frozen=True)
@@ -69,15 +71,22 @@ def binding_id(action: str) -> str:
     return f"ftprep.{action}"
 
 
+def binding(action: str, method: str | None = None, show: bool = True) -> Binding:
+    """The Textual binding of an action, with the id that ``[review.keys]`` rebinds."""
+    a = ACTIONS[action]
+    return Binding(a.key, method or action, a.description, show=show, id=binding_id(action))
+
+
 def load_keymap(start: str) -> dict[str, str]:
-    """Binding id -> keys, from the nearest project config's ``[review.keys]``."""
-    found = find_project_config(start)
-    if found is None:
+    """Binding id -> keys, from the ``[review.keys]`` of the config nearest ``start``."""
+    return keymap_from(load_project_config(start))
+
+
+def keymap_from(config: ProjectConfig | None) -> dict[str, str]:
+    """Binding id -> keys from an already loaded project config (None: the defaults)."""
+    if config is None:
         return {}
-    path, table = found
-    review = table.get("review", {})
-    if not isinstance(review, dict):
-        raise ConfigError(f"{path}: 'review' must be a table")
+    path, review = config.path, config.review
     keys: Any = review.get("keys", {})
     if not isinstance(keys, dict):
         raise ConfigError(f"{path}: 'review.keys' must be a table of action = \"key\"")

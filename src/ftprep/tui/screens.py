@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Pro
 from ftprep.core.fix import Applicability
 from ftprep.core.fixplan import Decision
 from ftprep.tui.finding_list import FindingList
-from ftprep.tui.keys import ACTIONS, binding_id
+from ftprep.tui.keys import binding
 from ftprep.tui.render import render_diff, render_record
 from ftprep.tui.session import IGNORED, ReviewSession
 
@@ -25,23 +25,18 @@ if TYPE_CHECKING:
 NARROW = 110  # below this width the before/after panes stack
 
 
-def _binding(action: str, method: str | None = None, show: bool = True) -> Binding:
-    a = ACTIONS[action]
-    return Binding(a.key, method or action, a.description, show=show, id=binding_id(action))
-
-
 class SummaryScreen(Screen[None]):
     """File, records, tokens, cost, and the findings grouped by rule."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Help, save and undo first: on an 80-column footer they must stay in sight.
-        _binding("help", "app.help"),
-        _binding("save", "app.save"),
-        _binding("undo", "app.undo"),
+        binding("help", "app.help"),
+        binding("save", "app.save"),
+        binding("undo", "app.undo"),
         Binding("enter", "open_rule", "Open", show=True),
-        _binding("accept_rule"),
-        _binding("reject_rule"),
-        _binding("next", "open_rule", show=False),
+        binding("accept_rule"),
+        binding("reject_rule"),
+        binding("next", "open_rule", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -171,17 +166,17 @@ class FindingsScreen(Screen[None]):
     """One rule's findings (virtual list, filterable) over the selected one's record or diff."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("help", "app.help"),
-        _binding("save", "app.save"),
-        _binding("undo", "app.undo"),
-        _binding("accept"),
-        _binding("reject"),
-        _binding("accept_rule"),
-        _binding("reject_rule"),
-        _binding("ignore"),
-        _binding("filter"),
-        _binding("next", show=False),
-        _binding("previous", show=False),
+        binding("help", "app.help"),
+        binding("save", "app.save"),
+        binding("undo", "app.undo"),
+        binding("accept"),
+        binding("reject"),
+        binding("accept_rule"),
+        binding("reject_rule"),
+        binding("ignore"),
+        binding("filter"),
+        binding("next", show=False),
+        binding("previous", show=False),
         Binding("escape", "back", "Back", show=False),
     ]
 

@@ -11,7 +11,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -19,7 +19,7 @@ import orjson
 from ftprep.core.baseline import DEFAULT_BASELINE, Baseline, BaselineEntry, baseline_file_name
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import UsageError
-from ftprep.core.fingerprint import finding_key
+from ftprep.core.fingerprint import finding_key, fingerprint
 from ftprep.core.fix import Applicability, preview
 from ftprep.core.fixplan import Decision, FindingDecision, FixPlan, decide
 from ftprep.pipeline import LintRun, RunOptions, fix_file, fix_valid_file, iter_slots, lint_files
@@ -94,7 +94,6 @@ class ReviewSession:
         self.plan_path = plan_path or default_plan
         self.baseline_path = baseline_path or options.baseline or DEFAULT_BASELINE
         self.valid_output = default_paths(valid)[0] if valid else None
-        self.run: LintRun | None = None
         self.findings: list[Diagnostic] = []
         self.keys: list[tuple[str, str, str]] = []
         self.by_rule: dict[str, list[int]] = {}
@@ -120,7 +119,6 @@ class ReviewSession:
                 progress("linting", 0.8 * min(1.0, done / max(total, 1)))
 
         run = lint_files(inputs, self.options, progress=lint_progress)
-        self.run = run
         findings = sorted(
             (d for d in run.diagnostics if d.code != "TK004"),
             key=lambda d: (d.split != "train", d.code, d.line or 0, d.pointer or "", d.message),
@@ -153,8 +151,6 @@ class ReviewSession:
         fd, spool_path = tempfile.mkstemp(prefix="ftprep-review-", suffix=".jsonl")
         self._spool = os.fdopen(fd, "w+b")
         os.unlink(spool_path)  # the open handle keeps it; nothing is left behind
-        from ftprep.core.fingerprint import fingerprint
-
         for result, opened in zip(run.results, run.opened, strict=True):
             if opened is None:
                 continue
@@ -372,7 +368,7 @@ class ReviewSession:
                 )
             added = baseline.add(entries)
             baseline.dump(self.baseline_path)
-        options = RunOptions(**{**self.options.__dict__, "baseline": self.baseline_path})
+        options = replace(self.options, baseline=self.baseline_path)
         plan = self.plan()
         plan.dump(self.plan_path)
         result = fix_file(

@@ -29,6 +29,8 @@ def upload(args: argparse.Namespace, options: Any) -> int:
     try:
         if not _lint_gate(prepared, args.force):
             return EXIT_PROBLEMS
+        if prepared.not_sent:
+            _note(_not_sent(prepared))
         provider = _provider(args)
         safety = Safety(poll_seconds=args.poll_interval, retry_seconds=args.poll_interval)
         file = upload_file(provider, prepared, reuse=_reuse_policy(args), say=_note, safety=safety)
@@ -187,6 +189,9 @@ def _provider(args: argparse.Namespace) -> Any:
 
 def _lint_gate(prepared: Any, force: bool) -> bool:
     """Refuse to send data with lint errors unless forced (and then say how many)."""
+    if prepared.unreadable:
+        _err(f"cannot send {prepared.unreadable}")
+        return False
     if not prepared.errors:
         return True
     if force:
@@ -213,6 +218,8 @@ def _describe_plan(args: argparse.Namespace, train: Any, valid: Any) -> None:
             f"{label}: {prepared.filename}{origin}, {size:,} bytes, "
             f"{prepared.errors:,} errors, {prepared.warnings:,} warnings\n"
         )
+        if prepared.not_sent:
+            out.write(f"  {_not_sent(prepared)}\n")
     tk = train.tokens
     method = args.method or ("dpo" if train.kind == "preference" else "supervised")
     out.write(f"job: {method} fine-tuning of {args.model}")
@@ -239,6 +246,14 @@ def _describe_plan(args: argparse.Namespace, train: Any, valid: Any) -> None:
             f"cost: no price known for {tk.get('model')}; {tk.get('billed_tokens_total', 0):,} billed tokens\n"
         )
     out.flush()
+
+
+def _not_sent(prepared: Any) -> str:
+    return (
+        f"{prepared.not_sent:,} rows of {prepared.source} could not be converted and are not "
+        f"sent (see `ftprep lint {prepared.source}`; `ftprep convert` writes them to a "
+        "rejected file)"
+    )
 
 
 def _confirm(question: str, yes: bool) -> bool:

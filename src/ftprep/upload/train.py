@@ -38,6 +38,10 @@ class Prepared:
     tokens: dict[str, Any] | None
     # Upload line (1-based) -> (file, sheet, row) of the source record; None: same file.
     origins: list[tuple[str, str | None, int]] | None = None
+    # Rows conversion could not turn into records (each one a lint finding with its reason).
+    not_sent: int = 0
+    # Why the file cannot be read at all (IO001): nothing to send, even with --force.
+    unreadable: str | None = None
     workdir: str | None = None
 
     def cleanup(self) -> None:
@@ -68,7 +72,7 @@ def prepare(path: str, options: Any, *, train: str | None = None) -> Prepared:
     remembers its source row.
     """
     from ftprep.api import report_from_run
-    from ftprep.pipeline import iter_slots, lint_files, open_input
+    from ftprep.pipeline import iter_slots, lint_files
     from ftprep.writers.jsonl import AtomicWriter
 
     if train is None:
@@ -89,12 +93,17 @@ def prepare(path: str, options: Any, *, train: str | None = None) -> Prepared:
         warnings=summary.warnings,
         tokens=tokens,
     )
-    if is_jsonl or any(d.code == "IO001" for d in report.diagnostics):
+    unreadable = next((d for d in report.diagnostics if d.code == "IO001"), None)
+    if unreadable is not None:
+        line = f":{unreadable.line}" if unreadable.line else ""
+        prepared.unreadable = f"{unreadable.file}{line}: {unreadable.message}"
+    if is_jsonl or unreadable is not None:
         return prepared
     workdir = tempfile.mkdtemp(prefix="ftprep-upload-")
     stem = os.path.splitext(os.path.basename(path))[0]
     target = os.path.join(workdir, f"{stem}.jsonl")
-    opened = open_input(path, options)
+    opened = run.opened[0]  # the lint's own source, already converting: read it again
+    assert opened is not None  # an unreadable file returned above
     origins: list[tuple[str, str | None, int]] = []
     info = opened.source.info
     with AtomicWriter(target) as out:
@@ -102,6 +111,8 @@ def prepare(path: str, options: Any, *, train: str | None = None) -> Prepared:
             if slot.record is not None:
                 out.write_record(slot.record.data)
                 origins.append((info.file, info.sheet, slot.line))
+            else:  # not sent; lint reported it (an error, unless --force sends the rest)
+                prepared.not_sent += 1
     prepared.path, prepared.filename = target, os.path.basename(target)
     prepared.origins, prepared.workdir = origins, workdir
     return prepared
