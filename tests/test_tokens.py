@@ -8,7 +8,7 @@ import pytest
 
 from ftprep.core.config import resolve_model
 from ftprep.core.errors import ConfigError
-from ftprep.core.tokens import TokenCounter, get_encoding
+from ftprep.core.tokens import ENCODINGS, TokenCounter, build_encoding, get_encoding
 
 # The OpenAI cookbook's example conversation ("How to count tokens with tiktoken").
 COOKBOOK = [
@@ -127,3 +127,46 @@ def test_default_epochs_heuristic(n: int, epochs: int) -> None:
     from ftprep.core.config import epoch_defaults
 
     assert epoch_defaults().default_epochs(n) == epochs
+
+
+@pytest.mark.parametrize("encoding", ["cl100k_base", "o200k_base"])
+def test_published_patterns_are_tiktokens(encoding: str) -> None:
+    """The reference patterns are the ones tiktoken ships for these encodings."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("tiktoken_ext.openai_public")
+    assert spec is not None and spec.origin is not None
+    source = Path(spec.origin).read_text(encoding="utf-8")
+    published = ENCODINGS[encoding]["published_pat_str"]
+    # o200k's pattern is written there as a join of its alternatives.
+    for part in published.split("|") if encoding == "o200k_base" else [published]:
+        assert part in source
+
+
+# Characters where the patterns' alternatives meet: every kind of whitespace, apostrophes
+# and contractions, letters of each case and script, marks, digits, punctuation, emoji.
+_ALPHABET = [
+    *" \t\n\r\x0b\x0c\x85\xa0\u2003'’sSdDtTlLvVeErRmM",
+    "a", "Z", "é", "É", "ß", "ǅ", "ʰ", "中", "\u0301", "٣", "7", "0", "½",
+    ".", ",", "!", "?", "-", "/", "#", "(", "🙂", "<|endoftext|>", "'ll", "'RE", "  ", "\n\n",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("encoding", ["cl100k_base", "o200k_base"])
+def test_counting_pattern_splits_like_the_published_one(encoding: str) -> None:
+    """Counting uses a faster equivalent of tiktoken's pattern; the ids must be the same."""
+    import random
+
+    ours = get_encoding(encoding)
+    published = build_encoding(encoding, ENCODINGS[encoding]["published_pat_str"])
+    rng = random.Random(20261122)
+    texts = ["".join(rng.choices(_ALPHABET, k=rng.randint(0, 24))) for _ in range(20_000)] + [
+        "hello  \n  ",
+        "x \n",
+        "  \n\n  y",
+        "it's 1234567 ABCdef'S",
+        " \t\n\r\n  \u2003z",
+    ]
+    for text in texts:
+        assert ours.encode_ordinary(text) == published.encode_ordinary(text), repr(text)

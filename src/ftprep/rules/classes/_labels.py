@@ -16,16 +16,24 @@ from typing import Any
 from ftprep.core.diagnostic import Finding
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
-from ftprep.rules.texts import context_and_label, show
+from ftprep.rules.texts import collapse_runs, collapsed, context_and_label, show
 
 # More distinct labels than this and the data is not classification, whatever the ratio.
 MAX_CLASSES = 2000
 
 
-def fold(text: str) -> str:
-    """The comparison form of a prompt or label: NFKC, casefolded, whitespace collapsed."""
+def fold(text: str, collapsed: str | None = None) -> str:
+    """The comparison form of a prompt or label: NFKC, casefolded, whitespace collapsed.
+
+    ``collapsed`` is the text with runs of spaces, tabs and line breaks already made one
+    space (the duplicate rule needs that form too, so a record computes it once).
+    """
     if text.isascii():  # NFKC changes no ASCII text, and casefold is lower() there
-        return _collapse(text.lower())
+        if collapsed is None:
+            collapsed = collapse_runs(text)
+        if "\f" in collapsed or "\v" in collapsed:
+            return _collapse(collapsed.lower())
+        return collapsed.lower().strip(" ")
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
@@ -60,10 +68,11 @@ class LabelStats:
         self.label_hashes = array("Q")
         self.indexes = array("I")
 
-    def add(self, index: int, context: str, label: str) -> None:
+    def add(self, index: int, context: str, label: str, folded_context: str | None = None) -> None:
+        """Tally one example; ``folded_context`` is :func:`fold` of the context when known."""
         self.n += 1
         self.indexes.append(index)
-        folded = fold(context)
+        folded = fold(context) if folded_context is None else folded_context
         self.contexts.append(_hash(folded) if folded else 0)  # 0: no prompt to compare
         self.label_hashes.append(_hash(fold(label)))
         if self.overflow:
@@ -117,7 +126,15 @@ class LabelRule(Rule):
     def check_record(self, record: Record) -> Iterable[Finding]:
         found = context_and_label(record)
         if found is not None:
-            self.stats.add(record.index, found[0], found[1])
+            context, label, _ = found
+            # A completion record's prompt is one of its texts: fold it from the collapsed
+            # form the duplicate rule shares. A chat context is built here, so folded here.
+            folded = (
+                fold(context, collapsed(record, context))
+                if record.kind is Kind.COMPLETION and context.isascii()
+                else None
+            )
+            self.stats.add(record.index, context, label, folded)
         return ()
 
     def state(self) -> LabelStats | None:

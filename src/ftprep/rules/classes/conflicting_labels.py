@@ -51,6 +51,11 @@ class ConflictingLabels(LabelRule):
     def finish(self) -> Iterator[Finding]:
         s = self.stats
         contexts, labels, indexes = s.contexts, s.label_hashes, s.indexes
+        distinct = set(contexts)
+        distinct.discard(0)
+        if len(distinct) == len(contexts) - contexts.count(0):
+            return  # no prompt occurs twice (generative data, usually): nothing to compare
+        del distinct
         order = sorted(
             (k for k in range(len(contexts)) if contexts[k]), key=contexts.__getitem__
         )  # stable: equal contexts keep input order

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 import orjson
@@ -12,37 +13,23 @@ from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.location import Related
 from ftprep.core.model import Record
 from ftprep.core.rule import Rule, Scope
+from ftprep.rules.texts import collapse_runs, collapsed
 
 
-def _fold(text: str) -> str:
-    """Whitespace runs (newlines and tabs included) become one space.
-
-    A few C-speed ``replace`` passes: ``str.split`` would build a list of every word.
-    """
-    if "\n" in text:
-        text = text.replace("\n", " ")
-    if "\t" in text:
-        text = text.replace("\t", " ")
-    if "\r" in text:
-        text = text.replace("\r", " ")
-    while "  " in text:
-        text = text.replace("  ", " ")
-    return text
-
-
-def record_fingerprint(data: dict[str, Any]) -> int:
+def record_fingerprint(data: dict[str, Any], fold: Callable[[str], str] = collapse_runs) -> int:
     """64-bit hash of a record with whitespace runs collapsed (inside strings too).
 
     A record of string fields (the prompt/completion shape) is hashed from its folded
     values; any other shape from its JSON text folded the same way. Equal records always
-    take the same path, so they always get the same fingerprint.
+    take the same path, so they always get the same fingerprint. ``fold`` is
+    :func:`collapse_runs`, or a record's cached form of it.
     """
     parts: list[str] = []
     for key, value in data.items():
         if type(value) is not str:
             break
         parts.append(key)
-        parts.append(_fold(value))
+        parts.append(fold(value))
     else:
         raw = "\x00".join(parts).encode()
         return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
@@ -98,7 +85,7 @@ class ExactDuplicate(Rule):
 
     def check_record(self, record: Record) -> Iterable[Finding]:
         self.indexes.append(record.index)
-        self.hashes.append(record_fingerprint(record.data))
+        self.hashes.append(record_fingerprint(record.data, partial(collapsed, record)))
         return ()
 
     def state(self) -> tuple[array, array]:
