@@ -72,9 +72,15 @@ def collapse_runs(text: str) -> str:
         text = text.replace("\t", " ")
     if "\r" in text:
         text = text.replace("\r", " ")
-    while "  " in text:
-        text = text.replace("  ", " ")
-    return text
+    first = text.find("  ")
+    if first < 0:
+        return text
+    # Spaces are everywhere, so searching for two is slow: collapse only from the first
+    # pair on (a prompt's runs are usually in its separator, at the end).
+    rest = text[first:]
+    while "  " in rest:
+        rest = rest.replace("  ", " ")
+    return text[:first] + rest
 
 
 def collapsed(record: Record, text: str) -> str:

@@ -1,0 +1,83 @@
+"""The shared text helpers the hot rules use are fast rewrites of simple definitions:
+each is compared with its definition on generated text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftprep.rules.classes._labels import fold
+from ftprep.rules.privacy.patterns import MARKERS, has_marker
+from ftprep.rules.texts import ascii_profile, collapse_runs
+
+# Pieces where the helpers' shortcuts could go wrong: runs of every kind of whitespace at
+# either end, markers split across pieces, control characters, non-ASCII text.
+PIECES = st.sampled_from(
+    [
+        "a",
+        "Word",
+        "ÉTÉ",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\r\n",
+        "\f",
+        "\v",
+        "\x00",
+        "\x1f",
+        "7",
+        "sk-",
+        "AKIA",
+        "Bear",
+        "er ",
+        "hf_",
+        "://",
+        "-----",
+        "ß",
+    ]
+)
+TEXT = st.lists(PIECES, max_size=12).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_collapse_runs_is_one_space_per_whitespace_run(text: str) -> None:
+    assert collapse_runs(text) == re.sub(r"[ \t\n\r]+", " ", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_fold_is_the_same_with_or_without_the_shared_collapsed_form(text: str) -> None:
+    expected = (
+        re.sub(r"[ \t\n\r\f\v]+", " ", text.lower()).strip(" ")
+        if text.isascii()
+        else " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    )
+    assert fold(text) == expected
+    assert fold(text, collapse_runs(text)) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_ascii_profile_counts_each_class(text: str) -> None:
+    profile = ascii_profile(text)
+    if not text.isascii():
+        assert profile is None
+        return
+    controls = sum(1 for c in text if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127)
+    assert profile == (
+        sum(c.isupper() for c in text),
+        sum(c.islower() for c in text),
+        controls,
+        sum(c.isdigit() for c in text),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_has_marker_is_any_marker_in_the_text(text: str) -> None:
+    assert has_marker(text) == any(m in text for m in MARKERS)
