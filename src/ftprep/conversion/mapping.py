@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ftprep.core import pointer as jp
-from ftprep.core.errors import UsageError
+from ftprep.core.errors import UsageError, did_you_mean
 
 ROLES = ("prompt", "completion", "system", "user", "assistant", "label", "chosen", "rejected")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -77,7 +76,7 @@ def parse_map_args(
             raise UsageError(f"--map needs ROLE=COLUMN, got {item!r}")
         if role not in ROLES:
             raise UsageError(
-                f"--map: unknown role {role!r}{_did_you_mean(role, ROLES)}; roles: {', '.join(ROLES)}"
+                f"--map: unknown role {role!r}{did_you_mean(role, ROLES)}; roles: {', '.join(ROLES)}"
             )
         columns[role] = column
     parsed: dict[str, Template] = {}
@@ -94,11 +93,6 @@ def parse_map_args(
     )
 
 
-def _did_you_mean(word: str, options: Any) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def normalise_column(name: str) -> str:
     return str(name).lstrip("\ufeff").strip().casefold()
 
@@ -112,7 +106,7 @@ def resolve_column(name: str, columns: list[str]) -> str:
     if found is not None:
         return found
     raise UsageError(
-        f"no column {name!r}{_did_you_mean(name, columns)}; columns found: "
+        f"no column {name!r}{did_you_mean(name, columns)}; columns found: "
         + ", ".join(repr(c) for c in columns)
     )
 

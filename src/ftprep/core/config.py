@@ -7,7 +7,6 @@ tables merge over the parent's. Unknown keys are errors, with a "did you mean".
 
 from __future__ import annotations
 
-import difflib
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ftprep.core.errors import ConfigError
+from ftprep.core.errors import ConfigError, did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,11 +78,6 @@ _PROFILE_KEYS = {
 }
 
 
-def _did_you_mean(word: str, options: list[str] | set[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(options), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -102,7 +96,7 @@ def _profile_path(name: str) -> Path:
     path = rules_dir() / "profiles" / f"{name}.toml"
     if not path.is_file():
         raise ConfigError(
-            f"unknown profile {name!r}{_did_you_mean(name, available_profiles())}; "
+            f"unknown profile {name!r}{did_you_mean(name, available_profiles())}; "
             f"available: {', '.join(available_profiles())}"
         )
     return path
@@ -125,7 +119,7 @@ def _raw_profile(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     raw = _load_toml(path)
     unknown = set(raw) - _PROFILE_KEYS
     for key in sorted(unknown):
-        raise ConfigError(f"{path}: unknown key {key!r}{_did_you_mean(key, _PROFILE_KEYS)}")
+        raise ConfigError(f"{path}: unknown key {key!r}{did_you_mean(key, _PROFILE_KEYS)}")
     parent = raw.pop("extends", None)
     if parent:
         return _merge(_raw_profile(parent, (*seen, name)), raw)
@@ -221,6 +215,6 @@ def resolve_model(name: str) -> ModelInfo:
             if known.rsplit("-20", 1)[0] == dated.group(1):
                 return models[known]
     raise ConfigError(
-        f"unknown model {name!r}{_did_you_mean(key, list(models) + list(aliases))}; "
+        f"unknown model {name!r}{did_you_mean(key, [*models, *aliases])}; "
         f"known: {', '.join(sorted(models))} (edit rules/models.toml to add one)"
     )

@@ -6,6 +6,9 @@ carry a message meant for the user and map to exit code 2 in the CLI.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class FtprepError(Exception):
     """Base class: a problem the user must fix before ftprep can run."""
@@ -17,3 +20,15 @@ class UsageError(FtprepError):
 
 class ConfigError(FtprepError):
     """An invalid profile, config file, rule selector or rule option."""
+
+
+def closest(word: str, options: Iterable[str]) -> str | None:
+    """The option most like ``word`` (difflib ratio of at least 0.6), for did-you-mean hints."""
+    close = difflib.get_close_matches(word, sorted(options), n=1)
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when an option is close to ``word``, else an empty string."""
+    match = closest(word, options)
+    return f" (did you mean {match!r}?)" if match else ""

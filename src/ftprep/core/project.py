@@ -6,14 +6,13 @@ whether ftprep runs from the repository root, a subdirectory or a pre-commit hoo
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftprep.core.errors import ConfigError
+from ftprep.core.errors import ConfigError, closest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,8 +48,8 @@ def _read(path: str) -> dict[str, Any]:
 
 def unknown_key_error(where: str, key: str, known: list[str]) -> ConfigError:
     """'unknown key' with a did-you-mean, the message every config check uses."""
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(known))}"
+    close = closest(key, known)
+    hint = f"; did you mean {close!r}?" if close else f"; known: {', '.join(sorted(known))}"
     return ConfigError(f"{where}: unknown key {key!r}{hint}")
 
 

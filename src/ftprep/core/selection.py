@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 
 from pydantic import ValidationError
 
 from ftprep.core.config import Profile
 from ftprep.core.diagnostic import Severity
-from ftprep.core.errors import ConfigError
+from ftprep.core.errors import ConfigError, closest, did_you_mean
 from ftprep.core.linter import PlannedRule
 from ftprep.core.rule import Rule
 
@@ -41,8 +40,7 @@ def resolve(
             vocabulary = (
                 [c.code for c in rules] + [c.name for c in rules] + sorted({c.group for c in rules})
             )
-            close = difflib.get_close_matches(selector, vocabulary, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(selector, vocabulary)
             raise ConfigError(f"unknown rule selector {selector!r}{hint}")
         chosen.extend(c for c in found if c not in chosen)
     return chosen
@@ -84,11 +82,11 @@ def plan_rules(
             allowed = [f.replace("_", "-") for f in fields]
             for key in options_for.get(cls, {}):
                 if key not in allowed and key.replace("-", "_") not in fields:
-                    close = difflib.get_close_matches(key, allowed, n=1)
+                    close = closest(key, allowed)
                     if close:
                         raise ConfigError(
                             f"options for {cls.code} ({cls.name}): unknown key {key!r}; "
-                            f"did you mean {close[0]!r}? allowed: {', '.join(allowed)}"
+                            f"did you mean {close!r}? allowed: {', '.join(allowed)}"
                         ) from None
             raise ConfigError(
                 f"options for {cls.code} ({cls.name}) are invalid; allowed: "
