@@ -48,15 +48,21 @@ def prepare_data_cmd(venv: Path, path: Path) -> list[str]:
     return [str(venv / "bin" / "openai"), "tools", "fine_tunes.prepare_data", "-f", str(path), "-q"]
 
 
-def run(name: str, cmd: list[str], cwd: str, repeat: int) -> dict:
-    times = [timed(cmd, cwd) for _ in range(repeat)]
-    mem = measure(cmd, cwd=cwd)
-    return {
-        "tool": name,
-        "best_s": round(min(times), 2),
-        "median_s": round(statistics.median(times), 2),
-        "peak_mb": round(mem.peak_mb),
-    }
+def run(tools: dict[str, tuple[list[str], str]], repeat: int) -> dict[str, dict]:
+    """Time each tool ``repeat`` times, taking turns, so a slow minute hits them alike."""
+    times: dict[str, list[float]] = {name: [] for name in tools}
+    for _ in range(repeat):
+        for name, (cmd, cwd) in tools.items():
+            times[name].append(timed(cmd, cwd))
+    results = {}
+    for name, (cmd, cwd) in tools.items():
+        results[name] = {
+            "tool": name,
+            "best_s": round(min(times[name]), 2),
+            "median_s": round(statistics.median(times[name]), 2),
+            "peak_mb": round(measure(cmd, cwd=cwd).peak_mb),
+        }
+    return results
 
 
 def main() -> None:
@@ -79,14 +85,13 @@ def main() -> None:
             write(path, n, "completion")
         mb = path.stat().st_size / 1e6
         row = {"records": n, "megabytes": round(mb, 1)}
-        row["ftprep"] = run("ftprep", ftprep_cmd(path), str(args.data_dir), args.repeat)
-        if n == args.records and (args.openai_venv / "bin" / "openai").exists():
-            with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp:
+            tools = {"ftprep": (ftprep_cmd(path), str(args.data_dir))}
+            if n == args.records and (args.openai_venv / "bin" / "openai").exists():
                 copy = Path(tmp) / path.name  # prepare_data writes *_prepared.jsonl beside it
                 shutil.copy(path, copy)
-                row["prepare_data"] = run(
-                    "prepare_data", prepare_data_cmd(args.openai_venv, copy), tmp, args.repeat
-                )
+                tools["prepare_data"] = (prepare_data_cmd(args.openai_venv, copy), tmp)
+            row.update(run(tools, args.repeat))
         results.append(row)
         print(json.dumps(row))
     base = results[0]

@@ -140,3 +140,35 @@ def test_known_duplicates_are_found() -> None:
     assert len(report.diagnostics) == 403  # MANIFEST: 403 duplicate lines
     report = api.lint(str(CORPUS / "mandarin2cantonese_raw.csv"), select=["DP001"])
     assert len(report.diagnostics) == 309  # MANIFEST: 309 duplicate rows
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("encoding", ["cl100k_base", "o200k_base"])
+def test_counting_pattern_matches_tiktokens_on_every_corpus_string(encoding: str) -> None:
+    """Real text in many scripts splits the same under the fast and the published pattern."""
+    from ftprep.core.tokens import ENCODINGS, build_encoding, get_encoding
+
+    texts: list[str] = []
+    for path in sorted(CORPUS.iterdir()):
+        if path.suffix == ".jsonl":
+            for line in path.read_bytes().splitlines():
+                try:
+                    texts.extend(_strings(orjson.loads(line)))
+                except orjson.JSONDecodeError:
+                    continue
+        elif path.suffix == ".json":
+            texts.extend(_strings(orjson.loads(path.read_bytes())))
+    assert len(texts) > 100_000
+    ours = get_encoding(encoding)
+    published = build_encoding(encoding, ENCODINGS[encoding]["published_pat_str"])
+    differ = [t for t in texts if ours.encode_ordinary(t) != published.encode_ordinary(t)]
+    assert differ == []
