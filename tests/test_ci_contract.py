@@ -26,8 +26,14 @@ SCHEMA_SHA256 = "2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f
 
 
 @pytest.fixture(scope="session")
-def sarif_schema(pytestconfig: pytest.Config) -> dict:
-    cached = Path(pytestconfig.cache.mkdir("sarif-schema")) / "sarif-2.1.0-rtm.5.json"
+def sarif_schema(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    cache = getattr(pytestconfig, "cache", None)  # absent under -p no:cacheprovider
+    folder = (
+        Path(cache.mkdir("sarif-schema"))
+        if cache is not None
+        else tmp_path_factory.mktemp("sarif-schema")
+    )
+    cached = folder / "sarif-2.1.0-rtm.5.json"
     if not cached.exists():
         npm = shutil.which("npm")
         assert npm, "npm is needed once to fetch the official SARIF schema from its registry"
@@ -43,9 +49,10 @@ def sarif_schema(pytestconfig: pytest.Config) -> dict:
                 member = tar.extractfile(SCHEMA_MEMBER)
                 assert member is not None
                 data = member.read()
-        assert hashlib.sha256(data).hexdigest() == SCHEMA_SHA256
         cached.write_bytes(data)
-    return orjson.loads(cached.read_bytes())
+    data = cached.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == SCHEMA_SHA256
+    return orjson.loads(data)
 
 
 def _codes(out: str) -> list[tuple[str, int, str]]:
