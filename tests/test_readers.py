@@ -8,6 +8,7 @@ import pytest
 
 from ftprep.pipeline import RunOptions, iter_slots, open_input
 from ftprep.readers import ReadError, ReadOptions, open_source
+from ftprep.readers.jsonl import JsonlSource
 from ftprep.readers.tabular import column_letters, sniff_delimiter
 from ftprep.readers.xlsx import render_cell
 
@@ -179,6 +180,23 @@ def test_jsonl_chunks_keep_line_numbers(tmp_path: Path) -> None:
     assert [r.index for r in records] == list(range(2000))
     for r in records:
         assert lines[r.line - 1].startswith(f'{{"prompt": "question {r.index}"')
+
+
+def test_jsonl_reads_its_last_blocks_smaller_and_loses_nothing(tmp_path: Path) -> None:
+    """The tail of a file comes in smaller jobs (so parallel workers finish together)."""
+    path = tmp_path / "tail.jsonl"
+    path.write_text(
+        "".join(f'{{"prompt": "q {i} {"x" * 90}", "completion": " a"}}\n' for i in range(12_000)),
+        encoding="utf-8",
+    )
+    for data in (None, path.read_bytes()):  # from the file, and from memory (stdin)
+        source = JsonlSource(str(path), data=data, chunk_bytes=256 * 1024)
+        sizes = [len(job.data) for job in source.jobs()]
+        assert sum(sizes) == path.stat().st_size
+        assert max(sizes[-4:]) < 128 * 1024 < min(sizes[:2])
+        records = [r for job in source.jobs() for r in job.run().records]
+        assert [r.index for r in records] == list(range(12_000))
+        assert [r.line for r in records] == list(range(1, 12_001))
 
 
 def test_column_letters() -> None:

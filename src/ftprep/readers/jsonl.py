@@ -197,6 +197,11 @@ def _blank_finding(line: int) -> Finding:
     )
 
 
+# The last TAPER_BLOCKS blocks' worth of input is read in smaller blocks (see _block_size).
+TAPER_BLOCKS = 4
+MIN_BLOCK_BYTES = 64 * 1024
+
+
 class JsonlSource:
     """A JSONL file (or JSONL text already in memory, e.g. from stdin or transcoding)."""
 
@@ -240,17 +245,28 @@ class JsonlSource:
                     continue
         return None, None
 
+    def _block_size(self, remaining: int) -> int:
+        """Full blocks, then eighth-size ones over the last few: parallel workers then finish
+        together, instead of one idling while the other runs a last full block."""
+        if remaining <= TAPER_BLOCKS * self.chunk_bytes:
+            return max(self.chunk_bytes // 8, min(self.chunk_bytes, MIN_BLOCK_BYTES))
+        return self.chunk_bytes
+
     def _blocks(self) -> Iterator[bytes]:
         if self._data is not None:
-            data = self._data
-            for start in range(0, len(data), self.chunk_bytes):
-                yield data[start : start + self.chunk_bytes]
+            data, start = self._data, 0
+            while start < len(data):
+                end = start + self._block_size(len(data) - start)
+                yield data[start:end]
+                start = end
             return
+        size, done = self.size, 0
         with open(self.path, "rb") as fh:
             while True:
-                block = fh.read(self.chunk_bytes)
+                block = fh.read(self._block_size(size - done))
                 if not block:
                     return
+                done += len(block)
                 yield block
 
     def jobs(self) -> Iterator[JsonlJob]:
