@@ -199,6 +199,27 @@ def test_jsonl_reads_its_last_blocks_smaller_and_loses_nothing(tmp_path: Path) -
         assert [r.line for r in records] == list(range(1, 12_001))
 
 
+def test_a_jsonl_job_travels_to_a_worker_without_its_bytes(tmp_path: Path) -> None:
+    """A job read from a file pickles as (path, offset, size); the worker reads the bytes."""
+    import pickle
+
+    path = tmp_path / "jobs.jsonl"
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + b"".join(b'{"prompt": "q %d", "completion": " a"}\n' % i for i in range(5000))
+    )
+    jobs = list(JsonlSource(str(path), chunk_bytes=16 * 1024).jobs())
+    assert len(jobs) > 3
+    for job in jobs:
+        wire = pickle.dumps(job)
+        assert len(wire) < len(job.data) // 10
+        copy = pickle.loads(wire)
+        assert copy.data == job.data
+        assert copy.run().records == job.run().records
+    in_memory = next(iter(JsonlSource(str(path), data=path.read_bytes()).jobs()))
+    assert pickle.loads(pickle.dumps(in_memory)).data == in_memory.data
+
+
 def test_column_letters() -> None:
     assert column_letters(28)[-3:] == ["Z", "AA", "AB"]
 

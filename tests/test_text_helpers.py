@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftprep.rules.classes._labels import fold
 from ftprep.rules.privacy.patterns import MARKERS, has_marker
+from ftprep.rules.repeats import repeated_values
 from ftprep.rules.texts import ascii_profile, collapse_runs
 
 # Pieces where the helpers' shortcuts could go wrong: runs of every kind of whitespace at
@@ -81,3 +83,11 @@ def test_ascii_profile_counts_each_class(text: str) -> None:
 @given(TEXT)
 def test_has_marker_is_any_marker_in_the_text(text: str) -> None:
     assert has_marker(text) == any(m in text for m in MARKERS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=20), max_size=40))
+def test_repeated_values_are_those_counted_twice(values: list[int]) -> None:
+    from collections import Counter
+
+    assert repeated_values(array("Q", values)) == {v for v, n in Counter(values).items() if n > 1}

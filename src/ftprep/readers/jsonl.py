@@ -133,6 +133,24 @@ class JsonlJob:
     transform: Transform = identity_transform
     check_duplicates: bool = True
     issues: list[tuple[str, Finding]] = field(default_factory=list)
+    # Where ``data`` lies in the input file, when it is read from one: a worker process then
+    # reads those bytes itself rather than receiving them through a pipe.
+    path: str | None = None
+    offset: int = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if self.path is not None:
+            state["size"], state["data"] = len(self.data), b""
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        size = state.pop("size", None)
+        self.__dict__.update(state)
+        if size is not None:
+            with open(state["path"], "rb") as fh:
+                fh.seek(self.offset)
+                self.data = fh.read(size)
 
     def run(self) -> JobOutput:
         records: list[Record] = []
@@ -310,7 +328,8 @@ class JsonlSource:
             raise ReadError(
                 message.replace(" (byte", f" (line {line}, byte", 1), line=line
             ) from None
-        yield JsonlJob(chunk, first_line, first_index, self.transform)
+        path = self.path if self._data is None else None  # in-memory text has no file to read
+        yield JsonlJob(chunk, first_line, first_index, self.transform, path=path, offset=offset)
 
 
 def _read_head(path: str, size: int = 1 << 20) -> bytes:

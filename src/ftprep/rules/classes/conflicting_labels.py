@@ -6,6 +6,7 @@ from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.location import Related
 from ftprep.core.rule import Scope
 from ftprep.rules.classes._labels import LabelRule
+from ftprep.rules.repeats import repeated_values
 
 # Related records shown per finding; the message gives the full count.
 MAX_RELATED = 5
@@ -51,13 +52,13 @@ class ConflictingLabels(LabelRule):
     def finish(self) -> Iterator[Finding]:
         s = self.stats
         contexts, labels, indexes = s.contexts, s.label_hashes, s.indexes
-        distinct = set(contexts)
-        distinct.discard(0)
-        if len(distinct) == len(contexts) - contexts.count(0):
+        repeated = repeated_values(contexts)
+        repeated.discard(0)  # 0: no prompt to compare
+        if not repeated:
             return  # no prompt occurs twice (generative data, usually): nothing to compare
-        del distinct
         order = sorted(
-            (k for k in range(len(contexts)) if contexts[k]), key=contexts.__getitem__
+            (k for k in range(len(contexts)) if contexts[k] in repeated),
+            key=contexts.__getitem__,
         )  # stable: equal contexts keep input order
         line_of = self.ctx.extra.get("line_of")
         findings: list[Finding] = []
