@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import ftprep
-from tests.conftest import CORPUS, INPUTS, run_cli
+from tests.conftest import CORPUS, INPUTS, TICKETS_AS_CHAT, run_cli
 from tests.review_data import planted_records, write_planted
 
 FTPREP = str(Path(sys.executable).with_name("ftprep"))
@@ -121,12 +121,7 @@ def test_stdin_and_stdout_stream_through_a_shell_pipe() -> None:
             "-",
             "--format",
             "csv",
-            "--to",
-            "chat",
-            "--map",
-            "user=body",
-            "--map",
-            "assistant=reply",
+            *TICKETS_AS_CHAT[1:],
             "-o",
             "-",
         ],

@@ -61,6 +61,26 @@ def ascii_profile(text: str) -> tuple[int, int, int, int] | None:
     return marks.count(b"U"), marks.count(b"l"), controls, digits
 
 
+# Letters from rarest to most common in English text; punctuation is rarer still.
+_LETTERS_BY_RARITY = "zqxjkvbpygfwmucldrhsnioate"
+
+
+def rarest_char(needle: str) -> str:
+    """The character of ``needle`` least likely to occur in prose.
+
+    Searching a text for it first (a one-character search runs at memchr speed, several
+    times faster than a substring search) rules most texts out before the full search.
+    """
+
+    def rarity(ch: str) -> int:
+        if ch.isspace():
+            return len(_LETTERS_BY_RARITY)
+        lower = ch.lower()
+        return _LETTERS_BY_RARITY.index(lower) if lower in _LETTERS_BY_RARITY else -1
+
+    return min(needle, key=rarity, default="")
+
+
 def collapse_runs(text: str) -> str:
     """Every run of spaces, tabs and line breaks becomes one space.
 

@@ -31,20 +31,10 @@ def fold(text: str, collapsed: str | None = None) -> str:
     if text.isascii():  # NFKC changes no ASCII text, and casefold is lower() there
         if collapsed is None:
             collapsed = collapse_runs(text)
-        if "\f" in collapsed or "\v" in collapsed:
-            return _collapse(collapsed.lower())
+        if "\f" in collapsed or "\v" in collapsed:  # whitespace here, not to collapse_runs
+            collapsed = collapse_runs(collapsed.replace("\f", " ").replace("\v", " "))
         return collapsed.lower().strip(" ")
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def _collapse(text: str) -> str:
-    """Whitespace runs to one space with C-speed replaces (no list of every word)."""
-    for ch in "\n\t\r\f\v":
-        if ch in text:
-            text = text.replace(ch, " ")
-    while "  " in text:
-        text = text.replace("  ", " ")
-    return text.strip(" ")
 
 
 _MASK = (1 << 64) - 1
@@ -68,12 +58,12 @@ class LabelStats:
         self.label_hashes = array("Q")
         self.indexes = array("I")
 
-    def add(self, index: int, context: str, label: str, folded_context: str | None = None) -> None:
-        """Tally one example; ``folded_context`` is :func:`fold` of the context when known."""
+    def add(self, index: int, folded_context: str, label: str) -> None:
+        """Tally one example, given :func:`fold` of its context and its label as written."""
         self.n += 1
         self.indexes.append(index)
-        folded = fold(context) if folded_context is None else folded_context
-        self.contexts.append(_hash(folded) if folded else 0)  # 0: no prompt to compare
+        # 0: no prompt to compare
+        self.contexts.append(_hash(folded_context) if folded_context else 0)
         self.label_hashes.append(_hash(fold(label)))
         if self.overflow:
             return
@@ -129,12 +119,8 @@ class LabelRule(Rule):
             context, label, _ = found
             # A completion record's prompt is one of its texts: fold it from the collapsed
             # form the duplicate rule shares. A chat context is built here, so folded here.
-            folded = (
-                fold(context, collapsed(record, context))
-                if record.kind is Kind.COMPLETION and context.isascii()
-                else None
-            )
-            self.stats.add(record.index, context, label, folded)
+            shared = collapsed(record, context) if record.kind is Kind.COMPLETION else None
+            self.stats.add(record.index, fold(context, shared), label)
         return ()
 
     def state(self) -> LabelStats | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ftprep.rules.texts import rarest_char
+
 # (name, literal markers, pattern); the pattern's last group (or the whole match) is the secret.
 SECRET_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     (
@@ -86,25 +88,8 @@ MARKERS = tuple(m for m in _ALL if not any(o != m and o in m for o in _ALL))
 _PLAIN = tuple(m for m in MARKERS if "_" not in m)
 _UNDERSCORED = tuple(m for m in MARKERS if "_" in m)
 
-# Letters from rarest to most common in English text; punctuation is rarer still.
-_LETTERS_BY_RARITY = "zqxjkvbpygfwmucldrhsnioate"
-
-
-def _probe(marker: str) -> str:
-    """The marker's character least likely to occur in prose, to search for first."""
-
-    def rarity(ch: str) -> int:
-        if ch.isspace():
-            return len(_LETTERS_BY_RARITY)
-        lower = ch.lower()
-        return _LETTERS_BY_RARITY.index(lower) if lower in _LETTERS_BY_RARITY else -1
-
-    return min(marker, key=rarity)
-
-
-# A one-character search runs at memchr speed, several times faster than a substring
-# search; most texts lack at least one character of each marker.
-_PROBED = tuple((m, _probe(m)) for m in _PLAIN)
+# Each marker with the character to search for first (most texts lack it).
+_PROBED = tuple((m, rarest_char(m)) for m in _PLAIN)
 
 
 def has_marker(text: str) -> bool:

@@ -13,6 +13,7 @@ from array import array
 from typing import Any
 
 from ftprep.core.fix import INVISIBLE_RE, NBSP_RE
+from ftprep.rules.texts import rarest_char
 
 _TAIL = re.compile(r"[^\w]+\Z")
 WORD_STOPS = (" [END]", "[END]", " END", "END", "<END>")
@@ -52,14 +53,6 @@ def ending_of(text: str) -> str:
         match = _TAIL.search(tail)  # non-ASCII punctuation (，。？) is part of the run
         return match.group() if match else ""
     return tail[len(core) :]
-
-
-def _rarest_char(candidate: str) -> str:
-    """The character of a candidate least likely to occur in ordinary text."""
-    for ch in candidate:
-        if not (ch.isspace() or ch.isalnum()):
-            return ch
-    return candidate.strip()[:1] or candidate[:1]
 
 
 def separator_like(ending: str) -> bool:
@@ -129,9 +122,8 @@ class EndingStats:
 
     @candidates.setter
     def candidates(self, values: tuple[str, ...]) -> None:
-        # Each candidate with a distinctive character to look for first: a one-character
-        # search is several times faster than a substring search, and most never match.
-        self._candidates = tuple((c, _rarest_char(c)) for c in values)
+        # Each candidate with the character to look for first: most never match.
+        self._candidates = tuple((c, rarest_char(c)) for c in values)
 
     def _id(self, ending: str) -> int:
         i = self.vocab.get(ending)
