@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from ftprep.core.config import ModelInfo, Profile
 from ftprep.core.diagnostic import Diagnostic, Finding, Severity
 from ftprep.core.location import SourceInfo
-from ftprep.core.model import Kind, Record, detect_kind
+from ftprep.core.model import Batch, Kind, Record, detect_kind
 from ftprep.core.rule import Rule, RuleContext, Scope
 
 
@@ -170,6 +170,8 @@ class _JobRunner:
         self.plan = plan
         self.ctx = ctx
         self._batch_kinds: set[Kind | None] = set()
+        # The job's records as batches, one per set of target kinds (usually just one).
+        self._batches: dict[frozenset[Kind], Batch] = {}
         self.record_rules = [
             (p, p.cls(p.options, ctx))
             for p in plan.rules
@@ -198,6 +200,7 @@ class _JobRunner:
                 diagnostics.append(_stamp(p, finding, info, ctx.split, finding.line))
         records = out.records
         self._batch_kinds = {r.kind for r in records}
+        self._batches = {}
         for p, rule in self.record_rules:
             self._check(p, rule, records, diagnostics, fill_record=True)
         states = []
@@ -207,6 +210,7 @@ class _JobRunner:
             self._check(p, rule, records, diagnostics, fill_record=False)
             states.append(rule.state())
         # Records are not needed past this point: keep the job output light for pickling.
+        self._batches = {}
         out.records = []
         out.issues = []
         out.rejected = []
@@ -224,9 +228,19 @@ class _JobRunner:
         targets = p.cls.targets
         if not rule.wants_records or self._batch_kinds.isdisjoint(targets):
             return  # e.g. the chat rules on a batch of completion records
-        check = rule.check_record
         info, split = self.ctx_info, self.ctx.split
         every = self._batch_kinds <= targets  # usually: then no per-record kind test
+        if p.cls.checks_batches():
+            batch = self._batches.get(targets)
+            if batch is None:
+                wanted = records if every else [r for r in records if r.kind in targets]
+                batch = self._batches[targets] = Batch(wanted)
+            for record, f in rule.check_batch(batch):
+                if fill_record and f.record is None:
+                    f.record = record.index
+                diagnostics.append(_stamp(p, f, info, split, record.line))
+            return
+        check = rule.check_record
         for record in records:
             if every or record.kind in targets:
                 found = check(record)

@@ -9,7 +9,7 @@ every problem instead of stopping at the first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -43,6 +43,19 @@ class Record:
     # Texts with whitespace runs collapsed (rules.texts.collapsed), shared by the duplicate
     # and label rules, which both compare records that way.
     collapsed: dict[str, str] | None = None
+
+
+@dataclass(slots=True)
+class Batch:
+    """The records of one job that a rule checks together, and facts computed once for them.
+
+    A rule that can rule most records out with one C-speed scan of all their texts (see
+    ``ftprep.rules.batch_texts``) does it per batch rather than per record; ``facts`` caches
+    such scans so that several rules share one.
+    """
+
+    records: list[Record]
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def detect_kind(data: dict[str, Any]) -> Kind | None:

@@ -3,7 +3,8 @@
 A rule never prints and never decides its own code or severity: it returns (or yields)
 :class:`~ftprep.core.diagnostic.Finding` objects and the engine stamps them.
 ``check_record`` runs once per record per rule, a million times on a large file, so hot
-rules return a list (empty when the record is fine) rather than build a generator. Record-scope
+rules return a list (empty when the record is fine) rather than build a generator, and the
+hottest scan a whole job's records at once in ``check_batch``. Record-scope
 rules look at one record at a time. Dataset-scope rules keep compact state (counters,
 hashes, small arrays) while records stream past and report in :meth:`Rule.finish`; their
 state must be mergeable with :meth:`Rule.merge` because the engine runs chunks of a large
@@ -22,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from ftprep.core.config import ModelInfo, Profile, TargetSpec
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import FixAvailability
-from ftprep.core.model import ALL_KINDS, Kind, Record
+from ftprep.core.model import ALL_KINDS, Batch, Kind, Record
 
 if TYPE_CHECKING:  # pragma: no cover
     from ftprep.core.tokens import TokenCounter
@@ -123,6 +124,28 @@ class Rule:
     def check_record(self, record: Record) -> Iterable[Finding]:
         """Findings for one record; an empty sequence (not a generator) when it is fine."""
         return ()
+
+    def check_batch(self, batch: Batch) -> Iterable[tuple[Record, Finding]]:
+        """Findings for a job's records, as (record, finding) pairs in record order.
+
+        The engine calls this instead of :meth:`check_record` when a rule overrides it. A
+        rule whose findings are rare scans all the texts of the batch at once (C speed, one
+        call) and checks only the records that scan could not rule out; a dataset rule that
+        sums over texts sums over the joined batch. Either way the result must equal calling
+        :meth:`check_record` on every record (``tests/test_batch_checks.py`` holds every
+        rule to that).
+        """
+        return self.check_each(batch.records)
+
+    def check_each(self, records: Iterable[Record]) -> list[tuple[Record, Finding]]:
+        """:meth:`check_record` on each record: the batch path's per-record fallback."""
+        check = self.check_record
+        return [(record, finding) for record in records for finding in check(record)]
+
+    @classmethod
+    def checks_batches(cls) -> bool:
+        """Whether this rule has its own :meth:`check_batch`."""
+        return cls.check_batch is not Rule.check_batch
 
     def finish(self) -> Iterable[Finding]:
         return ()

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ftprep.core.diagnostic import Finding
-from ftprep.core.model import Kind, Record
+from ftprep.core.model import Batch, Kind, Record
 from ftprep.core.rule import Rule
+from ftprep.rules.batch_texts import collapsed_values
 from ftprep.rules.texts import collapse_runs, collapsed, context_and_label, show
 
 # More distinct labels than this and the data is not classification, whatever the ratio.
@@ -60,21 +61,34 @@ class LabelStats:
 
     def add(self, index: int, folded_context: str, label: str) -> None:
         """Tally one example, given :func:`fold` of its context and its label as written."""
-        self.n += 1
-        self.indexes.append(index)
+        self.add_many([index], [folded_context], [label], [fold(label)])
+
+    def add_many(
+        self,
+        indexes: list[int],
+        folded_contexts: list[str],
+        labels: list[str],
+        folded_labels: list[str],
+    ) -> None:
+        """Tally examples in order: their :func:`fold`-ed contexts, labels as written, and
+        folded labels."""
+        self.n += len(indexes)
+        self.indexes.extend(indexes)
         # 0: no prompt to compare
-        self.contexts.append(_hash(folded_context) if folded_context else 0)
-        self.label_hashes.append(_hash(fold(label)))
+        self.contexts.extend([hash(c) & _MASK if c else 0 for c in folded_contexts])
+        self.label_hashes.extend([hash(f) & _MASK for f in folded_labels])
         if self.overflow:
             return
-        key = label.strip()
-        rows = self.rows.get(key)
-        if rows is None:
-            if len(self.rows) >= MAX_CLASSES:
-                self.overflow, self.rows = True, {}
-                return
-            rows = self.rows[key] = array("I")
-        rows.append(index)
+        rows = self.rows
+        for index, label in zip(indexes, labels, strict=True):
+            key = label.strip()
+            found = rows.get(key)
+            if found is None:
+                if len(rows) >= MAX_CLASSES:
+                    self.overflow, self.rows = True, {}
+                    return
+                found = rows[key] = array("I")
+            found.append(index)
 
     def merge(self, other: LabelStats) -> None:
         self.n += other.n
@@ -112,6 +126,28 @@ class LabelRule(Rule):
         owner, self.stats = shared["labels"]
         self.owner = owner is self
         self.wants_records = self.owner
+
+    def check_batch(self, batch: Batch) -> tuple[()]:
+        """The batch's examples in one loop and one tally call; prompts and labels are
+        folded from the collapsed forms the duplicate rule shares."""
+        shared = collapsed_values(batch)
+        indexes: list[int] = []
+        contexts: list[str] = []
+        known: list[str | None] = []
+        labels: list[str] = []
+        for record in batch.records:
+            found = context_and_label(record)
+            if found is not None:
+                context, label, _ = found
+                indexes.append(record.index)
+                contexts.append(context)
+                # A chat context is built here (not a value of the record): folded here.
+                known.append(shared.get(id(context)) if record.kind is Kind.COMPLETION else None)
+                labels.append(label)
+        folded_labels = [fold(label, shared.get(id(label))) for label in labels]
+        folded_contexts = [fold(c, form) for c, form in zip(contexts, known, strict=True)]
+        self.stats.add_many(indexes, folded_contexts, labels, folded_labels)
+        return ()
 
     def check_record(self, record: Record) -> Iterable[Finding]:
         found = context_and_label(record)

@@ -11,8 +11,9 @@ import orjson
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.location import Related
-from ftprep.core.model import Record
+from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule, Scope
+from ftprep.rules.batch_texts import collapsed_values
 from ftprep.rules.repeats import repeated_values
 from ftprep.rules.texts import collapse_runs, collapsed
 
@@ -32,13 +33,34 @@ def record_fingerprint(data: dict[str, Any], fold: Callable[[str], str] = collap
         parts.append(key)
         parts.append(fold(value))
     else:
-        raw = "\x00".join(parts).encode()
-        return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
+        return _digest("\x00".join(parts).encode())
     raw = orjson.dumps(data)
     if b"\\" in raw:
         raw = raw.replace(b"\\n", b" ").replace(b"\\t", b" ").replace(b"\\r", b" ")
     while b"  " in raw:
         raw = raw.replace(b"  ", b" ")
+    return _digest(raw)
+
+
+def batch_fingerprints(batch: Batch) -> list[int]:
+    """:func:`record_fingerprint` of each record, string values collapsed for the whole batch
+    at once (:func:`collapsed_values`)."""
+    shared = collapsed_values(batch)
+    out = []
+    for record in batch.records:
+        data = record.data
+        parts: list[str] = []
+        for key, value in data.items():
+            if type(value) is not str:
+                out.append(record_fingerprint(data))
+                break
+            parts += (key, shared[id(value)])
+        else:
+            out.append(_digest("\x00".join(parts).encode()))
+    return out
+
+
+def _digest(raw: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
 
 
@@ -83,6 +105,11 @@ class ExactDuplicate(Rule):
         super().__init__(options, ctx)
         self.indexes = array("I")
         self.hashes = array("Q")
+
+    def check_batch(self, batch: Batch) -> tuple[()]:
+        self.indexes.extend([record.index for record in batch.records])
+        self.hashes.extend(batch_fingerprints(batch))
+        return ()
 
     def check_record(self, record: Record) -> Iterable[Finding]:
         self.indexes.append(record.index)

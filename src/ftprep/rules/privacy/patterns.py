@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ftprep.rules.batch_texts import MANY_DIGITS
 from ftprep.rules.texts import rarest_char
 
 # (name, literal markers, pattern); the pattern's last group (or the whole match) is the secret.
@@ -141,13 +142,13 @@ def count_phones(text: str, digits: int | None = None) -> int:
     ``digits``, the text's digit count when known, skips the search in texts too short of
     digits to hold a number (most of them).
     """
-    if digits is not None and digits < 9:
+    if digits is not None and digits < MANY_DIGITS:
         return 0
     n = 0
     for match in _PHONE.finditer(text):
         run = match.group()
         digits = sum(c.isdigit() for c in run)
-        if not 9 <= digits <= 15 or _IPV4.fullmatch(run) or _DATE.fullmatch(run):
+        if not MANY_DIGITS <= digits <= 15 or _IPV4.fullmatch(run) or _DATE.fullmatch(run):
             continue
         # A lone run of spaced numbers ("10 20 30 40") is a list, not a phone number.
         if " " in run and not any(sep in run for sep in "+(-.") and run.count(" ") > 2:

@@ -4,8 +4,9 @@ from array import array
 from collections.abc import Iterable, Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Record
+from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule, RuleOptions, Scope
+from ftprep.rules.batch_texts import batch_texts
 from ftprep.rules.privacy.patterns import count_emails, count_phones
 from ftprep.rules.texts import plural, record_profiles, record_texts
 
@@ -53,6 +54,13 @@ class PersonalData(Rule):
         super().__init__(options, ctx)  # type: ignore[arg-type]
         self.counts = [0, 0, 0, 0]  # records with e-mail, e-mails, records with phone, phones
         self.rows = array("I")
+
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """Only records with an ``@``, a run of digits long enough for a phone number, or
+        non-ASCII text (``\\d`` matches every script's digits) need the regular expressions."""
+        texts = batch_texts(batch)
+        suspects = texts.containing("@") + texts.many_digits + texts.non_ascii
+        return self.check_each(texts.owners_of(suspects))
 
     def check_record(self, record: Record) -> Iterable[Finding]:
         emails = phones = 0

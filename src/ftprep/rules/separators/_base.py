@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from ftprep.core.diagnostic import Finding
 from ftprep.core.fix import Applicability, Edit, Fix
-from ftprep.core.model import Kind, Record
+from ftprep.core.model import Batch, Kind, Record
 from ftprep.core.rule import Rule, Scope
 from ftprep.rules.separators.endings import (
     PROMPT_FALLBACK,
@@ -48,6 +48,20 @@ class FieldEndingRule(Rule):
         # Candidates a user configured must be watched too ("found in no prompt").
         extra = tuple(getattr(options, "candidates", ()))
         self.stats.candidates = tuple(dict.fromkeys((*self.stats.candidates, *extra)))
+
+    def check_batch(self, batch: Batch) -> tuple[()]:
+        if self.owner:
+            field = self.field
+            texts = [r.data.get(field) for r in batch.records]
+            found = [
+                (r.index, t)
+                for r, t in zip(batch.records, texts, strict=True)
+                if isinstance(t, str)
+            ]
+            if found:
+                indexes, values = zip(*found, strict=True)
+                self.stats.add_many(list(indexes), list(values))
+        return ()
 
     def check_record(self, record: Record) -> Iterable[Finding]:
         if self.owner:

@@ -139,6 +139,27 @@ class EndingStats:
         return i
 
     def add(self, index: int, text: str) -> None:
+        self.add_many([index], [text])
+
+    def add_many(self, indexes: list[int], texts: list[str]) -> None:
+        """Tally texts in order. Which candidates occur, and whether any text breaks a
+        line, is asked of all the texts joined: one search per candidate, not per text."""
+        for index, text in zip(indexes, texts, strict=True):
+            self._add(index, text)
+        joined = "\x00".join(texts)
+        seen = self.seen
+        for c, probe in self._candidates:
+            if c in seen or probe not in joined:
+                continue
+            if "\x00" in c:  # could span two texts joined: ask each
+                if any(c in text for text in texts):
+                    seen.add(c)
+            elif c in joined:
+                seen.add(c)
+        if not self.has_newline and "\n" in joined:
+            self.has_newline = True
+
+    def _add(self, index: int, text: str) -> None:
         self.n += 1
         ending = ending_of(text) if text else ""
         i = self.vocab.get(ending)
@@ -171,12 +192,6 @@ class EndingStats:
                 self.prefix = common_prefix(prefix, text)
             if len(text) < self.min_length:  # type: ignore[operator]
                 self.min_length = len(text)
-        seen = self.seen
-        for c, probe in self._candidates:
-            if probe in text and c not in seen and c in text:
-                seen.add(c)
-        if not self.has_newline and "\n" in text:
-            self.has_newline = True
         if not self.distinct_overflow:
             distinct = self.distinct
             distinct[text] = distinct.get(text, 0) + 1

@@ -4,7 +4,7 @@ from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Kind, Record
+from ftprep.core.model import Batch, Kind, Record
 from ftprep.core.rule import Rule
 from ftprep.rules.texts import messages_base, messages_of
 
@@ -60,6 +60,18 @@ class NonStringValue(Rule):
                 applicability=Applicability.SAFE,
             )
         return Finding(f"{what} is a {_type(value)}, not text", pointer=pointer, fix=fix)
+
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """Completion records whose prompt and completion are strings (nearly all) are
+        passed over in one comprehension; the rest are checked one by one."""
+        suspects = [
+            r
+            for r in batch.records
+            if r.kind is not Kind.COMPLETION
+            or type(r.data.get("prompt")) is not str
+            or type(r.data.get("completion")) is not str
+        ]
+        return self.check_each(suspects)
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

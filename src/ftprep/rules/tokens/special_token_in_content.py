@@ -3,8 +3,9 @@ from __future__ import annotations
 import re
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Record
+from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule
+from ftprep.rules.batch_texts import batch_texts
 from ftprep.rules.texts import record_texts
 
 SPECIAL_TOKENS = re.compile(
@@ -45,6 +46,11 @@ class SpecialTokenInContent(Rule):
     name = "special-token-in-content"
     group = "tokens"
     default_severity = Severity.ERROR
+
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """Every special token starts with ``<`` or ``[``: only those texts are searched."""
+        texts = batch_texts(batch)
+        return self.check_each(texts.owners_of(texts.containing("<") + texts.containing("[")))
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

@@ -4,8 +4,9 @@ import unicodedata
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import INVISIBLE_RE, NBSP_RE, Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Record
+from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule
+from ftprep.rules.batch_texts import batch_texts
 from ftprep.rules.texts import record_profiles, record_texts
 
 
@@ -48,6 +49,17 @@ class InvisibleCharacter(Rule):
     group = "whitespace"
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.ALWAYS
+
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """Only records with an ASCII control character or a suspect non-ASCII text."""
+        texts = batch_texts(batch)
+        suspects = list(texts.controls)
+        suspects += [
+            i
+            for i in texts.non_ascii
+            if INVISIBLE_RE.search(texts.texts[i]) or NBSP_RE.search(texts.texts[i])
+        ]
+        return self.check_each(texts.owners_of(suspects))
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

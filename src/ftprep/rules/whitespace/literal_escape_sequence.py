@@ -3,8 +3,9 @@ from __future__ import annotations
 import re
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Record
+from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule
+from ftprep.rules.batch_texts import batch_texts
 from ftprep.rules.texts import record_texts
 
 LITERAL_ESCAPE = re.compile(r"\\[nt](?=[A-Za-z0-9 \\]|$)")
@@ -39,6 +40,11 @@ class LiteralEscapeSequence(Rule):
     name = "literal-escape-sequence"
     group = "whitespace"
     default_severity = Severity.INFO
+
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """Only texts with a backslash can hold a literal escape."""
+        texts = batch_texts(batch)
+        return self.check_each(texts.owners_of(texts.containing("\\")))
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

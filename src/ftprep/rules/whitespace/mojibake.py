@@ -3,8 +3,9 @@ from __future__ import annotations
 import re
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Record
+from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule
+from ftprep.rules.batch_texts import batch_texts
 from ftprep.rules.texts import record_texts, show
 
 # UTF-8 bytes read as cp1252/latin-1: "é" -> "Ã©", "’" -> "â€™", "°" -> "Â°".
@@ -46,6 +47,12 @@ class Mojibake(Rule):
     name = "mojibake"
     group = "whitespace"
     default_severity = Severity.WARNING
+
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """Every pattern needs a character beyond ASCII: only those texts are searched."""
+        texts = batch_texts(batch)
+        suspects = [i for i in texts.non_ascii if MOJIBAKE.search(texts.texts[i])]
+        return self.check_each(texts.owners_of(suspects))
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

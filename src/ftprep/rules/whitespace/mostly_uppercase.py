@@ -6,8 +6,9 @@ from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Kind, Record
+from ftprep.core.model import Batch, Kind, Record
 from ftprep.core.rule import Rule, Scope
+from ftprep.rules.batch_texts import batch_texts
 from ftprep.rules.texts import record_profiles, record_texts
 
 UPPER = re.compile("[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚΑ-ΩА-ЯЁ]")
@@ -59,6 +60,22 @@ class MostlyUppercase(Rule):
     def __init__(self, options: Any, ctx: Any) -> None:
         super().__init__(options, ctx)
         self.counts: dict[str, list[int]] = {"prompt": [0, 0], "completion": [0, 0]}
+
+    def check_batch(self, batch: Batch) -> tuple[()]:
+        """Sums over the whole batch: one vectorised count per field for its ASCII texts."""
+        texts = batch_texts(batch)
+        for pointer, (upper, lower) in texts.case_counts().items():
+            field = self.counts.get(pointer[1:])
+            if field is not None:
+                field[0] += upper
+                field[1] += lower
+        for i in texts.non_ascii:
+            field = self.counts.get(texts.pointers[i][1:])
+            if field is not None:
+                upper, lower = count_case(texts.texts[i])
+                field[0] += upper
+                field[1] += lower
+        return ()
 
     def check_record(self, record: Record) -> Iterable[Finding]:
         counts = self.counts

@@ -1,0 +1,183 @@
+"""Every text of a batch of records, scanned together.
+
+Most records hold nothing that a text rule looks for. Asking each text costs a few Python
+calls per text per rule, more than the C work behind them; asking a whole job's texts at
+once costs one C-speed pass. Rules use these scans to find the few records worth a closer
+look (``Rule.check_batch``) and to sum counts over a field.
+
+The scans are ``bytes.translate`` calls that delete every byte but the ones of interest:
+what is left is short, so its length (or a split of it) answers for the whole batch.
+"""
+
+from __future__ import annotations
+
+from ftprep.core.model import Batch, Record
+from ftprep.rules.texts import ascii_profile, collapse_runs, record_texts
+
+# Joins the texts of a batch: no rule looks for a NUL, and a NUL is a control character,
+# so a text holding one is found by the control scan and handled one by one.
+SEPARATOR = "\x00"
+# The fewest digits of a phone number (rules.privacy.patterns): texts with fewer need no
+# phone search.
+MANY_DIGITS = 9
+
+_CONTROLS = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+_DIGITS = b"0123456789"
+_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_LOWER = bytes(range(ord("a"), ord("z") + 1))
+
+
+def _all_but(keep: bytes) -> bytes:
+    """The bytes ``translate`` must delete to keep only ``keep``."""
+    return bytes(b for b in range(256) if b not in keep)
+
+
+_NOT_CONTROL = _all_but(_CONTROLS)
+_NOT_DIGIT_OR_SEPARATOR = _all_but(_DIGITS + SEPARATOR.encode())
+_NOT_UPPER = _all_but(_UPPER)
+
+
+class BatchTexts:
+    """The trainable texts of a batch's records (``rules.texts.record_texts``), flattened.
+
+    Text ``i`` is ``texts[i]`` at ``pointers[i]`` in record ``owners[i]``, in record order.
+    """
+
+    def __init__(self, records: list[Record]) -> None:
+        per_record = [record_texts(record) for record in records]
+        self.owners: list[Record] = [
+            r for r, texts in zip(records, per_record, strict=True) for _ in texts
+        ]
+        items = [item for texts in per_record for item in texts]
+        self.pointers: tuple[str, ...] = ()
+        self.texts: tuple[str, ...] = ()
+        if items:
+            self.pointers, self.texts, _roles = zip(*items, strict=True)
+        self._joined: str | None = None
+        self._non_ascii: list[int] | None = None
+        self._bytes: bytes | None = None
+        self._controls: list[int] | None = None
+        self._many_digits: list[int] | None = None
+
+    @property
+    def joined(self) -> str:
+        """Every text, joined by :data:`SEPARATOR`: one substring test for the batch."""
+        if self._joined is None:
+            self._joined = SEPARATOR.join(self.texts)
+        return self._joined
+
+    def containing(self, needle: str) -> list[int]:
+        """Ids of the texts that contain ``needle`` (which must not contain the separator)."""
+        if needle not in self.joined:
+            return []
+        return [i for i, text in enumerate(self.texts) if needle in text]
+
+    @property
+    def all_ascii(self) -> bool:
+        return self.joined.isascii()
+
+    @property
+    def non_ascii(self) -> list[int]:
+        """Ids of the texts with a character beyond ASCII (rules check those one by one)."""
+        if self._non_ascii is None:
+            self._non_ascii = (
+                []
+                if self.all_ascii
+                else [i for i, text in enumerate(self.texts) if not text.isascii()]
+            )
+        return self._non_ascii
+
+    @property
+    def ascii_texts(self) -> tuple[str, ...]:
+        """The texts, with those beyond ASCII left empty (rules check them one by one)."""
+        if self.all_ascii:
+            return self.texts
+        return tuple(text if text.isascii() else "" for text in self.texts)
+
+    def _ascii_bytes(self) -> bytes:
+        """The ASCII texts joined by the separator, as bytes."""
+        if self._bytes is None:
+            joined = self.joined if self.all_ascii else SEPARATOR.join(self.ascii_texts)
+            self._bytes = joined.encode("ascii")
+        return self._bytes
+
+    @property
+    def controls(self) -> list[int]:
+        """Ids of the ASCII texts holding a control character other than tab, line feed and
+        carriage return."""
+        if self._controls is None:
+            kept = self._ascii_bytes().translate(None, _NOT_CONTROL)
+            if len(kept) == max(len(self.texts) - 1, 0):  # the separators alone
+                self._controls = []
+            else:
+                self._controls = [i for i, text in enumerate(self.ascii_texts) if _profile(text)[2]]
+        return self._controls
+
+    @property
+    def many_digits(self) -> list[int]:
+        """Ids of the ASCII texts with at least :data:`MANY_DIGITS` digits."""
+        if self._many_digits is None:
+            kept = self._ascii_bytes().translate(None, _NOT_DIGIT_OR_SEPARATOR)
+            per_text = kept.split(SEPARATOR.encode())
+            if len(per_text) == len(self.texts):
+                self._many_digits = [i for i, d in enumerate(per_text) if len(d) >= MANY_DIGITS]
+            else:  # a text holds the separator itself
+                self._many_digits = [
+                    i for i, text in enumerate(self.ascii_texts) if _profile(text)[3] >= MANY_DIGITS
+                ]
+        return self._many_digits
+
+    def case_counts(self) -> dict[str, tuple[int, int]]:
+        """Per pointer: (uppercase, lowercase) ASCII letters over its ASCII texts."""
+        groups: dict[str, list[str]] = {}
+        for pointer, text in zip(self.pointers, self.ascii_texts, strict=True):
+            groups.setdefault(pointer, []).append(text)
+        counts = {}
+        for pointer, texts in groups.items():
+            data = "".join(texts).encode("ascii")
+            upper = len(data.translate(None, _NOT_UPPER))
+            counts[pointer] = (
+                upper,
+                len(data) - upper - len(data.translate(None, _LOWER + _UPPER)),
+            )
+        return counts
+
+    def owners_of(self, ids: list[int]) -> list[Record]:
+        """The records holding these texts, each once, in record order."""
+        owners = self.owners
+        out: list[Record] = []
+        for i in sorted(set(ids)):
+            if not out or out[-1] is not owners[i]:
+                out.append(owners[i])
+        return out
+
+
+def collapsed_values(batch: Batch) -> dict[int, str]:
+    """Every top-level string value of the batch's records with whitespace runs collapsed,
+    by ``id()`` of the value (alive as long as its record): the duplicate and label rules
+    both compare records in this form."""
+    found = batch.facts.get("collapsed")
+    if found is None:
+        # One text at a time: collapse_runs is fastest on a short text (it starts at the
+        # first double space, usually near the end), so joining them would cost more.
+        found = batch.facts["collapsed"] = {
+            id(v): collapse_runs(v)
+            for record in batch.records
+            for v in record.data.values()
+            if type(v) is str
+        }
+    return found
+
+
+def batch_texts(batch: Batch) -> BatchTexts:
+    """The batch's texts, flattened once for every rule that scans them."""
+    found = batch.facts.get("texts")
+    if found is None:
+        found = batch.facts["texts"] = BatchTexts(batch.records)
+    return found
+
+
+def _profile(text: str) -> tuple[int, int, int, int]:
+    profile = ascii_profile(text)
+    assert profile is not None  # only ASCII texts are profiled
+    return profile

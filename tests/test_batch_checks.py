@@ -1,0 +1,242 @@
+"""Every rule's ``check_batch`` against its own ``check_record``, record by record.
+
+The batch path is an optimisation: scanning a job's texts at once must find exactly what
+asking each record finds. Each rule that has one runs both ways over the same records (the
+per-rule case files, texts built to hit every scan's edge, and the corpus when present) and
+must report the same findings and, for dataset rules, finish with the same findings. Both
+ASCII scans run: numpy's (forced by a zero threshold) and the plain per-text one.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import orjson
+import pytest
+import yaml
+
+from ftprep.core.model import Batch, Kind, Record, detect_kind
+from ftprep.core.rule import Rule, RuleContext
+from ftprep.pipeline import RunOptions, make_plan
+from ftprep.rules import REGISTRY, batch_texts
+from ftprep.rules.batch_texts import BatchTexts
+from ftprep.rules.texts import ascii_profile
+
+from .conftest import FIXTURES, ROOT
+
+BATCH_RULES = sorted(code for code, cls in REGISTRY.items() if cls.checks_batches())
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+# Characters every scan cares about: controls, NUL (the join separator), line breaks,
+# digits, @, backslashes, brackets, non-ASCII letters, digits of other scripts, invisible
+# characters, mojibake, form feeds.
+ALPHABET = (
+    "aAbBzZ  \t\n\r\x00\x01\x1f\x7f\x0b\x0c0123456789@\\<>[]|/:-_.+()é\u00a0\u200b\u0663\u0660ÃÂ€™"
+)
+SNIPPETS = [
+    "<|endoftext|>",
+    "[INST]",
+    "\\n",
+    "a\\tb",
+    "+1 (555) 123-4567",
+    "06 12 34 56 78",
+    "mail me at a.b@example.com",
+    "Ã©tÃ©",
+    "sk-proj-Ab3dEf9hIjK1mNoPqR2tUvWxYz0123456789",
+    "#N/A",
+    "nan",
+    "=SUM(A1:A3)",
+    "1.0",
+    "   ",
+    "",
+    " positive",
+    "POSITIVE",
+]
+
+
+def random_text(rng: random.Random) -> str:
+    parts = []
+    for _ in range(rng.randint(0, 6)):
+        if rng.random() < 0.3:
+            parts.append(rng.choice(SNIPPETS))
+        else:
+            parts.append("".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 30))))
+    return "".join(parts)
+
+
+def random_records(seed: int, n: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    labels = [" yes", " no", " maybe\n", "yes", " YES"]
+    for _ in range(n):
+        roll = rng.random()
+        if roll < 0.5:
+            completion = rng.choice(labels) if rng.random() < 0.5 else random_text(rng)
+            out.append({"prompt": random_text(rng), "completion": completion})
+        elif roll < 0.6:
+            out.append({"prompt": random_text(rng), "completion": 3})  # not a string
+        else:
+            messages = [{"role": "system", "content": random_text(rng)}]
+            for _ in range(rng.randint(1, 3)):
+                messages.append({"role": "user", "content": random_text(rng)})
+                messages.append({"role": "assistant", "content": random_text(rng)})
+            out.append({"messages": messages})
+        if rng.random() < 0.1:
+            out.append(dict(out[-1]))  # an exact copy, for the duplicate rule
+    return out
+
+
+def case_records() -> list[dict[str, Any]]:
+    out = []
+    for path in sorted((FIXTURES / "rules").glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            for line in case.get("jsonl", "").splitlines():
+                try:
+                    data = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    continue
+                if isinstance(data, dict):
+                    out.append(data)
+    return out
+
+
+def corpus_records(limit: int = 3000) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for path in sorted(CORPUS.glob("**/*.jsonl")) if CORPUS.is_dir() else []:
+        with open(path, "rb") as fh:
+            for line in fh:
+                try:
+                    data = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    continue
+                if isinstance(data, dict):
+                    out.append(data)
+                if len(out) >= limit:
+                    return out
+    return out
+
+
+DATASETS = {
+    "case files": case_records,
+    "random texts": lambda: random_records(7, 1500),
+    "corpus": corpus_records,
+}
+
+
+def make_records(rows: list[dict[str, Any]]) -> list[Record]:
+    records = []
+    for i, data in enumerate(rows):
+        record = Record(i, data, i + 1)
+        record.kind = detect_kind(data) or Kind.CHAT
+        records.append(record)
+    return records
+
+
+def finding_key(record_index: int | None, finding: Any) -> tuple:
+    return (
+        record_index,
+        finding.record,
+        finding.message,
+        finding.pointer,
+        repr(finding.fix),
+        repr(finding.data),
+        finding.severity_override,
+    )
+
+
+def run_rule(code: str, kind: Kind, records: list[Record], batched: bool) -> tuple[list, list]:
+    plan = make_plan(kind, RunOptions(select=[code]))
+    planned = plan.by_code[code]
+    ctx = RuleContext(
+        file="t.jsonl", split="train", profile=plan.profile, model=plan.model, kind=kind
+    )
+    ctx.extra["shared"] = {}
+    ctx.n_records = len(records)
+    rule: Rule = planned.cls(planned.options, ctx)
+    wanted = [r for r in records if r.kind in planned.cls.targets]
+    fresh = [Record(r.index, r.data, r.line, r.kind) for r in wanted]
+    if batched:
+        found = [finding_key(r.index, f) for r, f in rule.check_batch(Batch(fresh))]
+    else:
+        found = [finding_key(r.index, f) for r, f in rule.check_each(fresh)]
+    finished = [finding_key(None, f) for f in rule.finish()]
+    return found, finished
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+@pytest.mark.parametrize("code", BATCH_RULES)
+def test_batch_equals_records(code: str, dataset: str) -> None:
+    rows = DATASETS[dataset]()
+    if not rows:
+        pytest.skip("the shared corpus is not present")
+    records = make_records(rows)
+    for kind in {r.kind for r in records}:
+        assert kind is not None
+        by_batch = run_rule(code, kind, records, batched=True)
+        by_record = run_rule(code, kind, records, batched=False)
+        assert by_batch == by_record
+
+
+def test_batch_rules_are_the_hot_ones() -> None:
+    """The rules that scan every text or fold every record take the batch path."""
+    assert {"WS003", "WS004", "WS005", "WS006", "PV002", "TK002", "SC006", "DP001"} <= set(
+        BATCH_RULES
+    )
+    assert {"CB001", "TK003"} <= set(BATCH_RULES)
+
+
+CONTROLS = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 127]))
+
+
+@pytest.mark.parametrize(
+    "deleted",
+    ["", "\x00", CONTROLS],
+    ids=["texts with NULs", "controls but no NUL", "no controls"],
+)
+def test_ascii_scans_match_profiles(deleted: str) -> None:
+    """The batch scans say what :func:`ascii_profile` says of each text, on each path: a NUL
+    in a text (the separator) sends the scans one text at a time."""
+    rows = random_records(11, 800)
+    # JSON escapes control characters, so delete them from the decoded strings.
+    rows = [without_chars(r, deleted) for r in rows]
+    texts = BatchTexts(make_records(rows))
+    case: dict[str, list[int]] = {}
+    controls, many_digits = [], []
+    for i, text in enumerate(texts.texts):
+        profile = ascii_profile(text)
+        if profile is None:
+            assert i in texts.non_ascii
+            continue
+        total = case.setdefault(texts.pointers[i], [0, 0])
+        total[0] += profile[0]
+        total[1] += profile[1]
+        if profile[2]:
+            controls.append(i)
+        if profile[3] >= batch_texts.MANY_DIGITS:
+            many_digits.append(i)
+    assert texts.case_counts() == {p: tuple(c) for p, c in case.items()}
+    assert texts.controls == controls
+    assert texts.many_digits == many_digits
+    assert many_digits and texts.non_ascii
+    assert bool(controls) == (deleted != CONTROLS)
+
+
+def without_chars(value: Any, chars: str) -> Any:
+    """``value`` with these characters deleted from every string inside it."""
+    if isinstance(value, str):
+        return value.translate(str.maketrans("", "", chars))
+    if isinstance(value, dict):
+        return {k: without_chars(v, chars) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_chars(v, chars) for v in value]
+    return value
+
+
+def test_owners_are_in_record_order_and_unique() -> None:
+    records = make_records(
+        [{"prompt": "a@b", "completion": " @"}, {"prompt": "x", "completion": "@"}]
+    )
+    texts = BatchTexts(records)
+    assert [r.index for r in texts.owners_of(texts.containing("@")[::-1])] == [0, 1]
+    assert texts.containing("\\") == []
