@@ -47,6 +47,8 @@ SNIPPETS = [
     "#N/A",
     "nan",
     "=SUM(A1:A3)",
+    "\u00a0=SUM(A1:A3) of a long enough formula  \n",
+    "\u00a0#N/A\t",
     "1.0",
     "   ",
     "",

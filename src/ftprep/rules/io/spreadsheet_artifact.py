@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Record
+from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule, Scope
+from ftprep.rules.batch_texts import batch_texts
 from ftprep.rules.texts import plural, record_texts, show
 
 EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!")
@@ -76,40 +78,70 @@ class SpreadsheetArtifact(Rule):
         super().__init__(options, ctx)
         self.columns: dict[str, _ColumnState] = {}
 
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """A text over 20 characters once stripped, not starting with ``=`` or whitespace,
+        and not 32,767 characters long, only counts as a value: most texts are counted in
+        one comprehension; the others are checked one by one."""
+        texts = batch_texts(batch)
+        plain = [
+            len(text) > 20
+            and len(text) != EXCEL_CELL_LIMIT
+            and text[0] != "="
+            and not text[0].isspace()  # then strip() is rstrip()
+            and (text[-1] not in _SUSPECT_END or len(text.rstrip()) > 20)
+            for text in texts.texts
+        ]
+        out: list[tuple[Record, Finding]] = []
+        for pointer, n in Counter(
+            p for p, ok in zip(texts.pointers, plain, strict=True) if ok
+        ).items():
+            (self.columns.get(pointer) or self._column(pointer)).values += n
+        for i, ok in enumerate(plain):
+            if not ok:
+                record = texts.owners[i]
+                out.extend(
+                    (record, f) for f in self._check_text(record, texts.pointers[i], texts.texts[i])
+                )
+        return out
+
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
-        columns = self.columns
         for pointer, text, _role in record_texts(record):
-            column = columns.get(pointer) or self._column(pointer)
-            if len(text) > 20 and text[0] not in _SUSPECT_START and text[-1] not in _SUSPECT_END:
-                # Long text that neither starts like a formula nor ends in whitespace: only
-                # Excel's cell-size cut can apply. (Most texts take this short path.)
-                column.values += 1
-                if len(text) == EXCEL_CELL_LIMIT:
-                    out.append(Finding(_CUT_MESSAGE, pointer=pointer))
-                continue
-            stripped = text.strip()
-            if not stripped:
-                continue
+            out.extend(self._check_text(record, pointer, text))
+        return out
+
+    def _check_text(self, record: Record, pointer: str, text: str) -> list[Finding]:
+        out: list[Finding] = []
+        column = self.columns.get(pointer) or self._column(pointer)
+        if len(text) > 20 and text[0] not in _SUSPECT_START and text[-1] not in _SUSPECT_END:
+            # Long text that neither starts like a formula nor ends in whitespace: only
+            # Excel's cell-size cut can apply. (Most texts take this short path.)
             column.values += 1
-            if stripped in EXCEL_ERRORS:
-                out.append(Finding(f"the value is the Excel error {stripped}", pointer=pointer))
-            elif stripped in NAN_TEXTS:
-                out.append(
-                    Finding(
-                        f"the value is the text {stripped!r}, left by an export of an empty cell",
-                        pointer=pointer,
-                    )
-                )
-            elif _FORMULA.match(stripped):
-                out.append(Finding(f"the value is formula text {show(stripped)}", pointer=pointer))
-            elif len(text) == EXCEL_CELL_LIMIT:
+            if len(text) == EXCEL_CELL_LIMIT:
                 out.append(Finding(_CUT_MESSAGE, pointer=pointer))
-            if len(stripped) <= 20:
-                if _INTEGER.match(stripped):
-                    column.integers += 1
-                elif _FLOAT_INT.match(stripped) and len(column.float_ints) < _MAX_EXAMPLES:
-                    column.float_ints.append((record.index, stripped))
+            return out
+        stripped = text.strip()
+        if not stripped:
+            return out
+        column.values += 1
+        if stripped in EXCEL_ERRORS:
+            out.append(Finding(f"the value is the Excel error {stripped}", pointer=pointer))
+        elif stripped in NAN_TEXTS:
+            out.append(
+                Finding(
+                    f"the value is the text {stripped!r}, left by an export of an empty cell",
+                    pointer=pointer,
+                )
+            )
+        elif _FORMULA.match(stripped):
+            out.append(Finding(f"the value is formula text {show(stripped)}", pointer=pointer))
+        elif len(text) == EXCEL_CELL_LIMIT:
+            out.append(Finding(_CUT_MESSAGE, pointer=pointer))
+        if len(stripped) <= 20:
+            if _INTEGER.match(stripped):
+                column.integers += 1
+            elif _FLOAT_INT.match(stripped) and len(column.float_ints) < _MAX_EXAMPLES:
+                column.float_ints.append((record.index, stripped))
         return out
 
     def _column(self, pointer: str) -> _ColumnState:
