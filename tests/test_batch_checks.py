@@ -10,6 +10,8 @@ ASCII scans run: numpy's (forced by a zero threshold) and the plain per-text one
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -89,33 +91,31 @@ def random_records(seed: int, n: int) -> list[dict[str, Any]]:
     return out
 
 
+def objects(lines: Iterable[str | bytes]) -> Iterator[dict[str, Any]]:
+    """The JSON objects among these lines."""
+    for line in lines:
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(data, dict):
+            yield data
+
+
 def case_records() -> list[dict[str, Any]]:
     out = []
     for path in sorted((FIXTURES / "rules").glob("*.yaml")):
         for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
-            for line in case.get("jsonl", "").splitlines():
-                try:
-                    data = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    continue
-                if isinstance(data, dict):
-                    out.append(data)
+            out.extend(objects(case.get("jsonl", "").splitlines()))
     return out
 
 
-def corpus_records(limit: int = 3000) -> list[dict[str, Any]]:
+def corpus_records(per_file: int = 400) -> list[dict[str, Any]]:
+    """The first records of every JSONL file of the corpus (every layout it holds)."""
     out: list[dict[str, Any]] = []
     for path in sorted(CORPUS.glob("**/*.jsonl")) if CORPUS.is_dir() else []:
         with open(path, "rb") as fh:
-            for line in fh:
-                try:
-                    data = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    continue
-                if isinstance(data, dict):
-                    out.append(data)
-                if len(out) >= limit:
-                    return out
+            out.extend(islice(objects(fh), per_file))
     return out
 
 

@@ -170,8 +170,9 @@ class _JobRunner:
         self.plan = plan
         self.ctx = ctx
         self._batch_kinds: set[Kind | None] = set()
-        # The job's records as batches, one per set of target kinds (usually just one).
-        self._batches: dict[frozenset[Kind], Batch] = {}
+        # The job's records as batches: all of them (key None), or those of a rule's target
+        # kinds when the job mixes kinds.
+        self._batches: dict[frozenset[Kind] | None, Batch] = {}
         self.record_rules = [
             (p, p.cls(p.options, ctx))
             for p in plan.rules
@@ -231,10 +232,11 @@ class _JobRunner:
         info, split = self.ctx_info, self.ctx.split
         every = self._batch_kinds <= targets  # usually: then no per-record kind test
         if p.cls.checks_batches():
-            batch = self._batches.get(targets)
+            key = None if every else targets  # rules of every kind share one batch's scans
+            batch = self._batches.get(key)
             if batch is None:
                 wanted = records if every else [r for r in records if r.kind in targets]
-                batch = self._batches[targets] = Batch(wanted)
+                batch = self._batches[key] = Batch(wanted)
             for record, f in rule.check_batch(batch):
                 if fill_record and f.record is None:
                     f.record = record.index

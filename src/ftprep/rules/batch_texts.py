@@ -55,6 +55,7 @@ class BatchTexts:
             self.pointers, self.texts, _roles = zip(*items, strict=True)
         self._joined: str | None = None
         self._non_ascii: list[int] | None = None
+        self._ascii_texts: tuple[str, ...] | None = None
         self._bytes: bytes | None = None
         self._controls: list[int] | None = None
         self._many_digits: list[int] | None = None
@@ -90,9 +91,13 @@ class BatchTexts:
     @property
     def ascii_texts(self) -> tuple[str, ...]:
         """The texts, with those beyond ASCII left empty (rules check them one by one)."""
-        if self.all_ascii:
-            return self.texts
-        return tuple(text if text.isascii() else "" for text in self.texts)
+        if self._ascii_texts is None:
+            self._ascii_texts = (
+                self.texts
+                if self.all_ascii
+                else tuple(text if text.isascii() else "" for text in self.texts)
+            )
+        return self._ascii_texts
 
     def _ascii_bytes(self) -> bytes:
         """The ASCII texts joined by the separator, as bytes."""
