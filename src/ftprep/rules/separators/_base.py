@@ -15,6 +15,7 @@ from ftprep.core.fix import Applicability, Edit, Fix
 from ftprep.core.model import Batch, Kind, Record
 from ftprep.core.rule import Rule, Scope
 from ftprep.rules.separators.endings import (
+    MAX_DISTINCT,
     PROMPT_FALLBACK,
     PROMPT_SEPARATORS,
     STOP_FALLBACK,
@@ -41,7 +42,12 @@ class FieldEndingRule(Rule):
         shared = ctx.extra.setdefault("shared", {})
         key = ("endings", self.field)
         if key not in shared:
-            shared[key] = (self, EndingStats(CANDIDATES[self.field], track_records=True))
+            # Prompts are only asked whether they are all the same (a single distinct value).
+            max_distinct = 1 if self.field == "prompt" else MAX_DISTINCT
+            stats = EndingStats(
+                CANDIDATES[self.field], track_records=True, max_distinct=max_distinct
+            )
+            shared[key] = (self, stats)
         owner, self.stats = shared[key]
         self.owner = owner is self
         self.wants_records = self.owner

@@ -96,7 +96,16 @@ class EndingStats:
     distinct values up to a cap (for OpenAI's classification inference).
     """
 
-    def __init__(self, candidates: tuple[str, ...] = (), track_records: bool = False) -> None:
+    def __init__(
+        self,
+        candidates: tuple[str, ...] = (),
+        track_records: bool = False,
+        max_distinct: int = MAX_DISTINCT,
+    ) -> None:
+        # Distinct values are kept up to max_distinct; 1 answers only ``all_identical``
+        # (all the prompt rules ask), so that long prompts are neither hashed nor sent
+        # back from the workers.
+        self.max_distinct = max_distinct
         self._candidates: tuple[tuple[str, str], ...] = ()
         self.candidates = candidates
         self.track_records = track_records
@@ -195,7 +204,7 @@ class EndingStats:
         if not self.distinct_overflow:
             distinct = self.distinct
             distinct[text] = distinct.get(text, 0) + 1
-            if len(distinct) > MAX_DISTINCT:
+            if len(distinct) > self.max_distinct:
                 self.distinct_overflow = True
                 self.distinct = {}
 
@@ -224,7 +233,7 @@ class EndingStats:
             else:
                 for text, n in other.distinct.items():
                     self.distinct[text] = self.distinct.get(text, 0) + n
-                if len(self.distinct) > MAX_DISTINCT:
+                if len(self.distinct) > self.max_distinct:
                     self.distinct_overflow, self.distinct = True, {}
         if self.track_records:
             self.indexes.extend(other.indexes)
@@ -239,6 +248,8 @@ class EndingStats:
     @property
     def is_classification(self) -> bool:
         """OpenAI's inference: fewer distinct values than a third of the examples."""
+        if self.max_distinct < MAX_DISTINCT:
+            raise ValueError("these statistics keep too few distinct values to tell")
         return not self.distinct_overflow and self.n > 0 and len(self.distinct) < self.n / 3
 
     def dominant(self, min_share: float) -> tuple[str, int] | None:
