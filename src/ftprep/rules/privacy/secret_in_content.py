@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Record
+from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule
-from ftprep.rules.privacy.patterns import find_secrets, has_marker, mask
+from ftprep.rules.batch_texts import batch_texts
+from ftprep.rules.privacy.patterns import find_secrets, has_marker, markers_in, mask
 from ftprep.rules.texts import record_texts
 
 
@@ -43,6 +44,16 @@ class SecretInContent(Rule):
     name = "secret-in-content"
     group = "privacy"
     default_severity = Severity.ERROR
+
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """The markers are searched for in the batch's texts joined; only the texts holding
+        one of those found are checked."""
+        texts = batch_texts(batch)
+        present = markers_in(texts.joined)
+        if not present:
+            return []
+        suspects = [i for i, text in enumerate(texts.texts) if any(m in text for m in present)]
+        return self.check_each(texts.owners_of(suspects))
 
     def check_record(self, record: Record) -> Sequence[Finding]:
         texts = record_texts(record)
