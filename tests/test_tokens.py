@@ -170,3 +170,11 @@ def test_counting_pattern_splits_like_the_published_one(encoding: str) -> None:
     ]
     for text in texts:
         assert ours.encode_ordinary(text) == published.encode_ordinary(text), repr(text)
+
+
+@pytest.mark.parametrize("text", ["a\ud800b", "x" * 70 + "\ud800 tail"], ids=["short", "long"])
+def test_lone_surrogates_count_as_tiktoken_repairs_them(text: str) -> None:
+    """A lone surrogate (broken UTF-16 in the source) is counted, never a crash: the same
+    count as tiktoken's own ``encode_ordinary``, which replaces it."""
+    counter = TokenCounter("cl100k_base")
+    assert counter.count(text) == len(get_encoding("cl100k_base").encode_ordinary(text)) > 0

@@ -151,62 +151,69 @@ class EndingStats:
         self.add_many([index], [text])
 
     def add_many(self, indexes: list[int], texts: list[str]) -> None:
-        """Tally texts in order. Which candidates occur, and whether any text breaks a
-        line, is asked of all the texts joined: one search per candidate, not per text."""
-        for index, text in zip(indexes, texts, strict=True):
-            self._add(index, text)
-        joined = "\x00".join(texts)
+        """Tally texts in order, each step over the whole list: which candidates occur,
+        and whether any text breaks a line, is asked of all the texts joined (one search
+        per candidate, not per text)."""
+        self.n += len(texts)
+        endings = [ending_of(text) if text else "" for text in texts]
+        vocab, ids = self.vocab, []
+        for ending in endings:
+            i = vocab.get(ending)
+            ids.append(self._id(ending) if i is None else i)
+        counts = self.counts
+        for i in ids:
+            counts[i] += 1
+        if self.track_records:
+            self.indexes.extend(indexes)
+            self.ids.extend(ids)
+            # 1: the ending also occurs earlier; 2: the text is empty (SC006's business).
+            self.repeats.extend(
+                (1 if ending and text.find(ending) < len(text) - len(ending) else 0) if text else 2
+                for text, ending in zip(texts, endings, strict=True)
+            )
+        # Empty texts are SC006's business; like OpenAI's tool (which dropped them first),
+        # they do not erase the common prefix or ending of the others.
+        filled = [text for text in texts if text]
+        self.empty += len(texts) - len(filled)
+        if filled:
+            self._add_shape(filled)
+            self._add_distinct(filled)
+        joined = "\x00".join(filled)
         seen = self.seen
         for c, probe in self._candidates:
             if c in seen or probe not in joined:
                 continue
             if "\x00" in c:  # could span two texts joined: ask each
-                if any(c in text for text in texts):
+                if any(c in text for text in filled):
                     seen.add(c)
             elif c in joined:
                 seen.add(c)
         if not self.has_newline and "\n" in joined:
             self.has_newline = True
 
-    def _add(self, index: int, text: str) -> None:
-        self.n += 1
-        ending = ending_of(text) if text else ""
-        i = self.vocab.get(ending)
-        if i is None:
-            i = self._id(ending)
-        self.counts[i] += 1
-        if self.track_records:
-            self.indexes.append(index)
-            self.ids.append(i)
-            # 1: the ending also occurs earlier; 2: the text is empty (SC006's business).
-            if not text:
-                self.repeats.append(2)
-            else:
-                self.repeats.append(
-                    1 if ending and text.find(ending) < len(text) - len(ending) else 0
-                )
-        if not text:
-            # Empty texts are SC006's business; like OpenAI's tool (which dropped them first),
-            # they do not erase the common prefix or ending of the others.
-            self.empty += 1
-            return
-        common = self.common
-        if common is None:
-            self.common, self.prefix, self.min_length = text, text, len(text)
-        else:
+    def _add_shape(self, texts: list[str]) -> None:
+        """The common suffix and prefix and the shortest length, over non-empty texts."""
+        if self.common is None:
+            self.common, self.prefix, self.min_length = texts[0], texts[0], len(texts[0])
+        common, prefix = self.common, self.prefix
+        for text in texts:
             if common and not text.endswith(common):
-                self.common = common_suffix(common, text)
-            prefix = self.prefix
+                common = common_suffix(common, text)
             if prefix and not text.startswith(prefix):
-                self.prefix = common_prefix(prefix, text)
-            if len(text) < self.min_length:  # type: ignore[operator]
-                self.min_length = len(text)
-        if not self.distinct_overflow:
-            distinct = self.distinct
+                prefix = common_prefix(prefix, text)
+        self.common, self.prefix = common, prefix
+        assert self.min_length is not None  # set with the first text
+        self.min_length = min(self.min_length, *map(len, texts))
+
+    def _add_distinct(self, texts: list[str]) -> None:
+        distinct = self.distinct
+        for text in texts:
+            if self.distinct_overflow:
+                return
             distinct[text] = distinct.get(text, 0) + 1
             if len(distinct) > self.max_distinct:
                 self.distinct_overflow = True
-                self.distinct = {}
+                self.distinct = distinct = {}
 
     def merge(self, other: EndingStats) -> None:
         remap = array("I", (self._id(w) for w in other.words))
