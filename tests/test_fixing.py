@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -167,9 +168,44 @@ def test_parallel_run_equals_inline_run(tmp_path: Path, monkeypatch: pytest.Monk
     assert sum(1 for d in inline.diagnostics if d.code == "DP001") == 2400 - 58
 
 
-def _small_chunks(init):  # type: ignore[no-untyped-def]
+def test_parallel_run_equals_inline_run_on_legacy_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Completion records in shuffled order: each job meets the endings in its own order, so
+    the separator statistics of the jobs merge with their vocabularies remapped, and the
+    records lacking the dominant separator or stop sequence must still be the right ones."""
+    import random
+
+    from ftprep.core import linter
+    from ftprep.readers import base
+
+    rng = random.Random(3)
+    rows = []
+    for i in range(600):
+        sep = "\n\n###\n\n" if rng.random() < 0.9 else " ->"
+        stop = " END" if rng.random() < 0.9 else "\n"
+        rows.append(
+            {
+                "prompt": f"Ticket {i}: order late{sep}",
+                "completion": f" sorry, {i}{stop}",
+            }
+        )
+    src = tmp_path / "legacy.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    monkeypatch.setattr(linter, "PARALLEL_MIN_BYTES", 0)
+    inline = api.lint(str(src), workers=1)
+    monkeypatch.setattr(
+        base.ReadOptions, "__init__", _small_chunks(base.ReadOptions.__init__, 2048)
+    )
+    parallel = api.lint(str(src), workers=2)
+    assert [d.as_dict() for d in parallel.diagnostics] == [d.as_dict() for d in inline.diagnostics]
+    codes = Counter(d.code for d in inline.diagnostics)
+    assert codes["SP002"] > 30 and codes["SP005"] > 30, codes
+
+
+def _small_chunks(init, size: int = 16 * 1024):  # type: ignore[no-untyped-def]
     def patched(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs["chunk_bytes"] = 16 * 1024
+        kwargs["chunk_bytes"] = size
         init(self, *args, **kwargs)
 
     return patched

@@ -8,7 +8,7 @@ import pytest
 
 from ftprep.pipeline import RunOptions, iter_slots, open_input
 from ftprep.readers import ReadError, ReadOptions, open_source
-from ftprep.readers.jsonl import JsonlSource
+from ftprep.readers.jsonl import JsonlSource, count_lines
 from ftprep.readers.tabular import column_letters, sniff_delimiter
 from ftprep.readers.xlsx import render_cell
 
@@ -241,3 +241,17 @@ def test_cell_cut_at_excels_limit_is_reported(tmp_path: Path) -> None:
     )
     assert [(d.line, d.pointer) for d in report.diagnostics] == [(2, "/prompt")]
     assert "32,767" in report.diagnostics[0].message
+
+
+def test_count_lines_matches_a_line_by_line_count() -> None:
+    """The one-translate count of lines and blank lines says what splitting says, whatever
+    the mix of blank, whitespace-only, brace-less and indented lines."""
+    import random
+
+    rng = random.Random(5)
+    shapes = [b'{"a": 1}', b"", b"  ", b"\t\r", b'  {"b": 2}', b"[1, {}]", b"not json", b"{", b"}{"]
+    for _ in range(2000):
+        lines = [rng.choice(shapes) for _ in range(rng.randint(1, 12))]
+        chunk = b"\n".join(lines) + b"\n"
+        blank = sum(1 for line in lines if not line.strip())
+        assert count_lines(chunk) == (len(lines), blank), chunk

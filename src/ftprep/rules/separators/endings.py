@@ -244,7 +244,10 @@ class EndingStats:
                     self.distinct_overflow, self.distinct = True, {}
         if self.track_records:
             self.indexes.extend(other.indexes)
-            self.ids.extend(remap[i] for i in other.ids)
+            if remap.tolist() == list(range(len(remap))):  # the usual case: same vocabulary
+                self.ids.extend(other.ids)
+            else:
+                self.ids.extend(remap[i] for i in other.ids)
             self.repeats.extend(other.repeats)
 
     # -- conclusions -----------------------------------------------------------------
