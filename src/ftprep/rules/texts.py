@@ -30,7 +30,23 @@ def record_texts(record: Record) -> list[tuple[str, str, str]]:
     """(pointer, text, role) for every trainable text of a record, computed once per record."""
     texts = record.texts
     if texts is None:
-        texts = record.texts = list(_iter_texts(record))
+        texts = record.texts = (
+            _completion_texts(record)
+            if record.kind is Kind.COMPLETION
+            else list(_iter_texts(record))
+        )
+    return texts
+
+
+def _completion_texts(record: Record) -> list[tuple[str, str, str]]:
+    """The prompt and completion, built directly (the commonest case, without a generator)."""
+    data = record.data
+    prompt, completion = data.get("prompt"), data.get("completion")
+    texts = []
+    if isinstance(prompt, str):
+        texts.append(("/prompt", prompt, "prompt"))
+    if isinstance(completion, str):
+        texts.append(("/completion", completion, "completion"))
     return texts
 
 
@@ -130,11 +146,7 @@ def _iter_texts(record: Record) -> Iterator[tuple[str, str, str]]:
     """
     data = record.data
     if record.kind is Kind.COMPLETION:
-        prompt, completion = data.get("prompt"), data.get("completion")
-        if isinstance(prompt, str):
-            yield "/prompt", prompt, "prompt"
-        if isinstance(completion, str):
-            yield "/completion", completion, "completion"
+        yield from _completion_texts(record)
     elif record.kind is Kind.CHAT:
         yield from message_texts(data.get("messages"), "/messages")
     else:

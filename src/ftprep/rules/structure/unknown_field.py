@@ -4,7 +4,7 @@ from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Kind, Record
+from ftprep.core.model import Batch, Kind, Record
 from ftprep.core.rule import Rule
 from ftprep.rules.texts import messages_base, messages_of
 
@@ -83,6 +83,17 @@ class UnknownField(Rule):
         self.input_keys = frozenset(
             target.input_keys or ("messages", "tools", "parallel_tool_calls")
         )
+
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """Completion records whose keys are all accepted (nearly all) are passed over in one
+        comprehension; the rest are checked one by one."""
+        completion_keys = self.record_keys[Kind.COMPLETION]
+        suspects = [
+            r
+            for r in batch.records
+            if r.kind is not Kind.COMPLETION or not completion_keys.issuperset(r.data)
+        ]
+        return self.check_each(suspects)
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

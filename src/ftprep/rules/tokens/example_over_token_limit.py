@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Record
+from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule, RuleOptions
 
 
@@ -45,6 +45,12 @@ class ExampleOverTokenLimit(Rule):
     fix_availability = FixAvailability.ALWAYS
     needs_tokens = True
     Options = Options
+
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """Only the records over the limit are checked one by one."""
+        limit = self.options.max_tokens or self.ctx.model.max_tokens  # type: ignore[attr-defined]
+        over = [r for r in batch.records if r.tokens is not None and r.tokens > limit]
+        return self.check_each(over)
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

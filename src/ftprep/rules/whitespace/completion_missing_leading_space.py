@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Kind, Record
+from ftprep.core.model import Batch, Kind, Record
 from ftprep.core.rule import Rule
 
 
@@ -42,6 +42,15 @@ class CompletionMissingLeadingSpace(Rule):
     targets = frozenset({Kind.COMPLETION})
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.ALWAYS
+
+    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+        """Only completions that do not start with a space are checked one by one."""
+        suspects = [
+            r
+            for r in batch.records
+            if type(c := r.data.get("completion")) is not str or c[:1] != " "
+        ]
+        return self.check_each(suspects)
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
