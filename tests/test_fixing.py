@@ -214,15 +214,16 @@ def _small_chunks(init, size: int = 16 * 1024):  # type: ignore[no-untyped-def]
 def test_parallel_path_is_really_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ftprep.core import linter
 
-    calls: list[int] = []
+    calls: list[tuple[int, bool]] = []
     original = linter._run_parallel
 
     def spy(jobs, runner, workers, absorb):  # type: ignore[no-untyped-def]
-        calls.append(workers)
+        # The vocabulary is loaded before the worker forks, so that the worker shares it.
+        calls.append((workers, runner.ctx._counter is not None))
         return original(jobs, runner, workers, absorb)
 
     monkeypatch.setattr(linter, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(linter, "_run_parallel", spy)
     report = api.lint(str(DEMO), workers=2)
-    assert calls == [2]
+    assert calls == [(2, True)]
     assert sum(1 for d in report.diagnostics if d.code == "DP001") == 2
