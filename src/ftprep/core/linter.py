@@ -187,11 +187,11 @@ class _JobRunner:
     def run(self, job: Job) -> tuple[JobOutput, list[Diagnostic], list[Any], Counter]:
         out = job.run()
         plan, ctx, info = self.plan, self.ctx, self.ctx_info
-        kinds: Counter = Counter()
-        for record in out.records:
-            kind = detect_kind(record.data)
-            kinds[kind.value if kind else "unknown"] += 1
-            record.kind = kind or plan.kind
+        detected = [detect_kind(record.data) for record in out.records]
+        fallback = plan.kind
+        for record, kind in zip(out.records, detected, strict=True):
+            record.kind = kind or fallback
+        kinds = Counter({(k.value if k else "unknown"): n for k, n in Counter(detected).items()})
         if plan.needs_tokens:
             self._count_tokens(out.records)
         diagnostics: list[Diagnostic] = []
