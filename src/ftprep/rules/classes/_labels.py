@@ -136,14 +136,21 @@ class LabelRule(Rule):
         known: list[str | None] = []
         labels: list[str] = []
         for record in batch.records:
-            found = context_and_label(record)
-            if found is not None:
+            if record.kind is Kind.COMPLETION:  # context_and_label's first case, inline
+                data = record.data
+                context, label = data.get("prompt"), data.get("completion")
+                if not (isinstance(context, str) and isinstance(label, str)):
+                    continue
+                known.append(shared.get(id(context)))
+            else:
+                found = context_and_label(record)
+                if found is None:
+                    continue
                 context, label, _ = found
-                indexes.append(record.index)
-                contexts.append(context)
-                # A chat context is built here (not a value of the record): folded here.
-                known.append(shared.get(id(context)) if record.kind is Kind.COMPLETION else None)
-                labels.append(label)
+                known.append(None)  # a chat context is built, not a value: folded here
+            indexes.append(record.index)
+            contexts.append(context)
+            labels.append(label)
         folded_labels = [fold(label, shared.get(id(label))) for label in labels]
         folded_contexts = [fold(c, form) for c, form in zip(contexts, known, strict=True)]
         self.stats.add_many(indexes, folded_contexts, labels, folded_labels)
