@@ -62,7 +62,7 @@ class MostlyUppercase(Rule):
         self.counts: dict[str, list[int]] = {"prompt": [0, 0], "completion": [0, 0]}
 
     def check_batch(self, batch: Batch) -> tuple[()]:
-        """Sums over the whole batch: one vectorised count per field for its ASCII texts."""
+        """Sums over the whole batch: two C-speed counts per field for its ASCII texts."""
         texts = batch_texts(batch)
         for pointer, (upper, lower) in texts.case_counts().items():
             field = self.counts.get(pointer[1:])
