@@ -3,8 +3,10 @@
 The batch path is an optimisation: scanning a job's texts at once must find exactly what
 asking each record finds. Each rule that has one runs both ways over the same records (the
 per-rule case files, texts built to hit every scan's edge, and the corpus when present) and
-must report the same findings and, for dataset rules, finish with the same findings. Both
-ASCII scans run: numpy's (forced by a zero threshold) and the plain per-text one.
+must report the same findings and, for dataset rules, finish with the same findings. A rule
+that only tallies checks a single record as a batch of one, so for it one batch of every
+record is held against a batch per record. The scans' one-by-one fallbacks (a text holding
+the NUL that joins them) are held to the per-text profiles too.
 """
 
 from __future__ import annotations

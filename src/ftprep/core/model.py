@@ -40,9 +40,6 @@ class Record:
     # each an ASCII profile (uppercase, lowercase, control characters, digits) or None.
     texts: list[tuple[str, str, str]] | None = None
     profiles: list[tuple[int, int, int, int] | None] | None = None
-    # Texts with whitespace runs collapsed (rules.texts.collapsed), shared by the duplicate
-    # and label rules, which both compare records that way.
-    collapsed: dict[str, str] | None = None
 
 
 @dataclass(slots=True)

@@ -122,7 +122,13 @@ class Rule:
         return iter(())
 
     def check_record(self, record: Record) -> Iterable[Finding]:
-        """Findings for one record; an empty sequence (not a generator) when it is fine."""
+        """Findings for one record; an empty sequence (not a generator) when it is fine.
+
+        A rule that only tallies (it defines :meth:`check_batch` alone) checks one record
+        as a batch of one.
+        """
+        if self.checks_batches():
+            return [finding for _, finding in self.check_batch(Batch([record]))]
         return ()
 
     def check_batch(self, batch: Batch) -> Iterable[tuple[Record, Finding]]:
@@ -133,7 +139,7 @@ class Rule:
         call) and checks only the records that scan could not rule out; a dataset rule that
         sums over texts sums over the joined batch. Either way the result must equal calling
         :meth:`check_record` on every record (``tests/test_batch_checks.py`` holds every
-        rule to that).
+        rule to that; for a rule that only tallies, one batch against batches of one).
         """
         return self.check_each(batch.records)
 

@@ -119,17 +119,6 @@ def collapse_runs(text: str) -> str:
     return text[:first] + rest
 
 
-def collapsed(record: Record, text: str) -> str:
-    """:func:`collapse_runs` of one of the record's texts, computed once per record."""
-    cache = record.collapsed
-    if cache is None:
-        cache = record.collapsed = {}
-    folded = cache.get(text)
-    if folded is None:
-        folded = cache[text] = collapse_runs(text)
-    return folded
-
-
 def record_profiles(record: Record) -> list[tuple[int, int, int, int] | None]:
     """The ASCII profile of each of :func:`record_texts`, in the same order."""
     profiles = record.profiles

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import unicodedata
 from array import array
-from collections.abc import Iterable
 from typing import Any
 
-from ftprep.core.diagnostic import Finding
-from ftprep.core.model import Batch, Kind, Record
+from ftprep.core.model import Batch, Kind
 from ftprep.core.rule import Rule
 from ftprep.rules.batch_texts import collapsed_values
-from ftprep.rules.texts import collapse_runs, collapsed, context_and_label, show
+from ftprep.rules.texts import collapse_runs, context_and_label, show
 
 # More distinct labels than this and the data is not classification, whatever the ratio.
 MAX_CLASSES = 2000
@@ -58,10 +56,6 @@ class LabelStats:
         self.contexts = array("Q")
         self.label_hashes = array("Q")
         self.indexes = array("I")
-
-    def add(self, index: int, folded_context: str, label: str) -> None:
-        """Tally one example, given :func:`fold` of its context and its label as written."""
-        self.add_many([index], [folded_context], [label], [fold(label)])
 
     def add_many(
         self,
@@ -136,34 +130,19 @@ class LabelRule(Rule):
         known: list[str | None] = []
         labels: list[str] = []
         for record in batch.records:
-            if record.kind is Kind.COMPLETION:  # context_and_label's first case, inline
-                data = record.data
-                context, label = data.get("prompt"), data.get("completion")
-                if not (isinstance(context, str) and isinstance(label, str)):
-                    continue
-                known.append(shared.get(id(context)))
-            else:
-                found = context_and_label(record)
-                if found is None:
-                    continue
-                context, label, _ = found
-                known.append(None)  # a chat context is built, not a value: folded here
+            found = context_and_label(record)
+            if found is None:
+                continue
+            context, label, _ = found
+            # A completion record's prompt is one of its values, collapsed already; a chat
+            # context is built, not a value: folded here.
+            known.append(shared.get(id(context)) if record.kind is Kind.COMPLETION else None)
             indexes.append(record.index)
             contexts.append(context)
             labels.append(label)
         folded_labels = [fold(label, shared.get(id(label))) for label in labels]
         folded_contexts = [fold(c, form) for c, form in zip(contexts, known, strict=True)]
         self.stats.add_many(indexes, folded_contexts, labels, folded_labels)
-        return ()
-
-    def check_record(self, record: Record) -> Iterable[Finding]:
-        found = context_and_label(record)
-        if found is not None:
-            context, label, _ = found
-            # A completion record's prompt is one of its texts: fold it from the collapsed
-            # form the duplicate rule shares. A chat context is built here, so folded here.
-            shared = collapsed(record, context) if record.kind is Kind.COMPLETION else None
-            self.stats.add(record.index, fold(context, shared), label)
         return ()
 
     def state(self) -> LabelStats | None:

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from functools import partial
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -11,11 +10,11 @@ import orjson
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.location import Related
-from ftprep.core.model import Batch, Record
+from ftprep.core.model import Batch
 from ftprep.core.rule import Rule, Scope
 from ftprep.rules.batch_texts import collapsed_values
 from ftprep.rules.repeats import repeated_values
-from ftprep.rules.texts import collapse_runs, collapsed
+from ftprep.rules.texts import collapse_runs
 
 
 def record_fingerprint(data: dict[str, Any], fold: Callable[[str], str] = collapse_runs) -> int:
@@ -24,7 +23,7 @@ def record_fingerprint(data: dict[str, Any], fold: Callable[[str], str] = collap
     A record of string fields (the prompt/completion shape) is hashed from its folded
     values; any other shape from its JSON text folded the same way. Equal records always
     take the same path, so they always get the same fingerprint. ``fold`` is
-    :func:`collapse_runs`, or a record's cached form of it.
+    :func:`collapse_runs`, or a batch's cached form of it.
     """
     parts: list[str] = []
     for key, value in data.items():
@@ -43,21 +42,14 @@ def record_fingerprint(data: dict[str, Any], fold: Callable[[str], str] = collap
 
 
 def batch_fingerprints(batch: Batch) -> list[int]:
-    """:func:`record_fingerprint` of each record, string values collapsed for the whole batch
-    at once (:func:`collapsed_values`)."""
+    """:func:`record_fingerprint` of each record, folding with the batch's collapsed values
+    (:func:`collapsed_values`, which the label rules share)."""
     shared = collapsed_values(batch)
-    out = []
-    for record in batch.records:
-        data = record.data
-        parts: list[str] = []
-        for key, value in data.items():
-            if type(value) is not str:
-                out.append(record_fingerprint(data))
-                break
-            parts += (key, shared[id(value)])
-        else:
-            out.append(_digest("\x00".join(parts).encode()))
-    return out
+
+    def fold(value: str) -> str:
+        return shared[id(value)]
+
+    return [record_fingerprint(record.data, fold) for record in batch.records]
 
 
 def _digest(raw: bytes) -> int:
@@ -111,11 +103,6 @@ class ExactDuplicate(Rule):
     def check_batch(self, batch: Batch) -> tuple[()]:
         self.indexes.extend([record.index for record in batch.records])
         self.hashes.extend(batch_fingerprints(batch))
-        return ()
-
-    def check_record(self, record: Record) -> Iterable[Finding]:
-        self.indexes.append(record.index)
-        self.hashes.append(record_fingerprint(record.data, partial(collapsed, record)))
         return ()
 
     def state(self) -> tuple[array, array]:

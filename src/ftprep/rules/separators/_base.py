@@ -7,12 +7,12 @@ read the same object. Owners alone hand their state back from workers and merge 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from ftprep.core.diagnostic import Finding
 from ftprep.core.fix import Applicability, Edit, Fix
-from ftprep.core.model import Batch, Kind, Record
+from ftprep.core.model import Batch, Kind
 from ftprep.core.rule import Rule, Scope
 from ftprep.rules.separators.endings import (
     MAX_DISTINCT,
@@ -64,13 +64,6 @@ class FieldEndingRule(Rule):
             else:
                 kept = [(r, v) for r, v in zip(records, values, strict=True) if isinstance(v, str)]
                 self.stats.add_many([r.index for r, _ in kept], [v for _, v in kept])
-        return ()
-
-    def check_record(self, record: Record) -> Iterable[Finding]:
-        if self.owner:
-            value = record.data.get(self.field)
-            if isinstance(value, str):
-                self.stats.add(record.index, value)
         return ()
 
     def state(self) -> EndingStats | None:

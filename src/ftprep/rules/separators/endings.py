@@ -147,9 +147,6 @@ class EndingStats:
             self.counts.append(0)
         return i
 
-    def add(self, index: int, text: str) -> None:
-        self.add_many([index], [text])
-
     def add_many(self, indexes: list[int], texts: list[str]) -> None:
         """Tally texts in order, each step over the whole list: which candidates occur,
         and whether any text breaks a line, is asked of all the texts joined (one search

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Batch, Kind, Record
+from ftprep.core.model import Batch, Kind
 from ftprep.core.rule import Rule, Scope
 from ftprep.rules.batch_texts import batch_texts
-from ftprep.rules.texts import record_profiles, record_texts
 
 UPPER = re.compile("[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚΑ-ΩА-ЯЁ]")
 LOWER = re.compile("[a-zß-öø-ÿāăąćĉċčďđēĕėęěα-ωа-яё]")
@@ -75,19 +74,6 @@ class MostlyUppercase(Rule):
                 upper, lower = count_case(texts.texts[i])
                 field[0] += upper
                 field[1] += lower
-        return ()
-
-    def check_record(self, record: Record) -> Iterable[Finding]:
-        counts = self.counts
-        for (pointer, text, _role), profile in zip(
-            record_texts(record), record_profiles(record), strict=True
-        ):
-            field = counts.get(pointer[1:])
-            if field is None:
-                continue
-            upper, lower = (profile[0], profile[1]) if profile is not None else count_case(text)
-            field[0] += upper
-            field[1] += lower
         return ()
 
     def state(self) -> dict[str, list[int]]:
