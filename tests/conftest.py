@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from .corpus_mappings import CORPUS
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 INPUTS = FIXTURES / "inputs"
-CORPUS = ROOT.parent / "shared" / "corpus"
+__all__ = ["CORPUS", "FIXTURES", "INPUTS", "ROOT"]
+
 # fixtures/inputs/tickets.csv read as chat, the way several tests read it.
 TICKETS_AS_CHAT = (
     "fixtures/inputs/tickets.csv",

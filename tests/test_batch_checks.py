@@ -27,10 +27,9 @@ from ftprep.rules import REGISTRY, batch_texts
 from ftprep.rules.batch_texts import BatchTexts
 from ftprep.rules.texts import ascii_profile
 
-from .conftest import FIXTURES, ROOT
+from .conftest import CORPUS, FIXTURES
 
 BATCH_RULES = sorted(code for code, cls in REGISTRY.items() if cls.checks_batches())
-CORPUS = ROOT.parent / "shared" / "corpus"
 
 # Characters every scan cares about: controls, NUL (the join separator), line breaks,
 # digits, @, backslashes, brackets, non-ASCII letters, digits of other scripts, invisible

@@ -14,80 +14,9 @@ import pytest
 from ftprep import api
 
 from .conftest import CORPUS, run_cli
+from .corpus_mappings import MAPPINGS
 
 pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not present")
-
-# file -> extra convert arguments; None means the file must stop with a clear diagnostic.
-MAPPINGS: dict[str, list[str] | None] = {
-    "alpaca_en_demo_llamafactory.json": [],
-    "alpaca_zh_demo_llamafactory.json": [],
-    "alpaca_cleaned_1000_fastchat.json": [],
-    "alpaca_chinese_bilingual_part0.json": [],
-    "glaive_toolcall_en_sharegpt.json": [],
-    "vicuna_dummy_conversation_sharegpt.json": [],
-    "dpo_en_demo_sharegpt.json": [],
-    "identity_llamafactory.json": [],
-    "gpteacher_toolformer_sim09.json": [],
-    "gpteacher_codegen_instruct.json": [],
-    "kto_en_demo.json": [],
-    "clinc150_data_full.json": ["--sheet", "train", "--map", "prompt=0", "--map", "completion=1"],
-    "openai_toy_chat_fine_tuning.jsonl": [],
-    "openai_drone_training.jsonl": [],
-    "openai_dbpedia_samples.jsonl": [],
-    "llamafactory_v1_sft_demo.jsonl": [],
-    "oasst_en_100_message.jsonl": ["--map", "user=text", "--map", "assistant=/replies/0/text"],
-    "mt_bench_questions.jsonl": None,
-    "alpaca_seed_tasks.jsonl": [
-        "--map",
-        "prompt=instruction",
-        "--map",
-        "completion=/instances/0/output",
-    ],
-    "llamafactory_c4_demo.jsonl": None,
-    "mandarin2cantonese_prepared.jsonl": [],
-    "orderfood_prompt_completion.jsonl": [],
-    "banking77_train.csv": [],
-    "banking77_test.csv": ["--to", "chat", "--system", "You are a bank assistant."],
-    "openai_ag_news_samples.csv": [
-        "--template",
-        "Title: {title}\\n{description}",
-        "--map",
-        "completion=label",
-    ],
-    "mandarin2cantonese_raw.csv": [],
-    "ht2_faq_en_da.csv": ["--map", "prompt=question_en", "--map", "completion=answer_en"],
-    "openai_fine_food_reviews_1k.csv": ["--map", "prompt=Text", "--map", "completion=Score"],
-    "openai_snli_train_2k.csv": [
-        "--template",
-        "{sentence1} / {sentence2}",
-        "--map",
-        "label=gold_label",
-    ],
-    "sms_spam_collection.tsv": [
-        "--no-header",
-        "--no-quoting",
-        "--map",
-        "prompt=B",
-        "--map",
-        "completion=A",
-    ],
-    "plue_sst2_pt_train.tsv": [],
-    "plue_sst2_pt_dev.tsv": [],
-    "modum_faq.xlsx": [],
-    "hindi_amazon_sentiment_train.xlsx": [
-        "--map",
-        "prompt=content_hindi",
-        "--map",
-        "completion=labels",
-    ],
-    "hindi_amazon_sentiment_test.xlsx": [
-        "--map",
-        "prompt=content_hindi",
-        "--map",
-        "completion=labels",
-    ],
-    "airline_faq_zh_legacy_xls.xlsx": None,
-}
 
 FILES = (
     sorted(

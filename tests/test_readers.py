@@ -81,8 +81,9 @@ def test_undecodable_bytes_name_offset_and_encodings() -> None:
     with pytest.raises(ReadError) as exc:
         open_source(str(INPUTS / "faq_cp1252.csv"))
     message = str(exc.value)
-    assert "not valid UTF-8 at byte" in message
-    assert "likely encodings: cp1252" in message
+    assert "not valid UTF-8 at line 2, column 2 (byte 0xf9)" in message
+    assert "the whole file decodes as cp1252" in message
+    assert "--encoding cp1252" in message
     assert exc.value.line == 2
 
 

@@ -124,7 +124,7 @@ def test_an_unreadable_file_cannot_be_saved(tmp_path: Path) -> None:
     from ftprep.core.errors import UsageError
 
     bad = tmp_path / "bad.jsonl"
-    bad.write_bytes(b'{"prompt": "\xff"}\n')
+    bad.write_bytes('{"prompt": "a"}\n'.encode("utf-16"))  # unreadable as a whole
     s = ReviewSession(str(bad), build_options(baseline=str(tmp_path / "b.json")))
     s.load()
     assert list(s.by_rule) == ["IO001"]

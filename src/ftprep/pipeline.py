@@ -793,7 +793,10 @@ def _apply_pass(
                     continue
                 # Not quarantined: the line stays exactly as it was (nothing is lost).
                 raw = slot.raw
-                out.write(raw.encode("utf-8") if isinstance(raw, str) else orjson.dumps(raw))
+                if isinstance(raw, bytes):
+                    out.write(raw)  # bytes that are not UTF-8, exactly as they were
+                else:
+                    out.write(raw.encode("utf-8") if isinstance(raw, str) else orjson.dumps(raw))
             else:
                 outcome = apply_plan(slot.record.data, slot.index, plan)
                 for code, edit in outcome.applied:

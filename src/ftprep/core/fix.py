@@ -8,12 +8,12 @@ re-lint loop converge and makes fixing twice equal to fixing once.
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from ftprep.core import pointer as jp
+from ftprep.core.invisible import remove_debris
 
 
 class Applicability(str, Enum):
@@ -37,8 +37,8 @@ OPS = (
     "prepend",  # string at pointer gains prefix ``value`` unless it already starts with it
     "remove-prefix",  # string at pointer loses prefix ``value``; ``old`` True keeps one space
     "lowercase",  # string at pointer is lowercased
-    "strip",  # string at pointer loses surrounding whitespace
-    "remove-invisible",  # string at pointer loses invisible characters (NBSP becomes a space)
+    "strip",  # string at pointer loses the surrounding whitespace strip_surrounding names
+    "remove-invisible",  # string at pointer loses invisible debris (NBSP becomes a space)
     "stringify",  # number at pointer becomes its text
     "rename-key",  # key at pointer is renamed to ``value`` (if that key is free)
     "delete-key",  # key at pointer is removed
@@ -48,12 +48,6 @@ OPS = (
     "strip-bom",  # file level: the output is written without a byte-order mark
     "remove-blank-line",  # file level: the output is written without blank lines
 )
-
-INVISIBLE_RE = re.compile(
-    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-)
-NBSP_RE = re.compile("[\u00a0\u202f\u2007]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +118,30 @@ def _text_op(data: dict[str, Any], edit: Edit) -> bool:
     elif edit.op == "lowercase":
         new = current.lower()
     elif edit.op == "strip":
-        new = current.strip()
+        new = strip_surrounding(current)
     elif edit.op == "remove-invisible":
-        new = NBSP_RE.sub(" ", INVISIBLE_RE.sub("", current))
+        new = remove_debris(current)
     if new == current:
         return False
     return jp.assign(data, edit.pointer, new)
+
+
+def strip_surrounding(text: str) -> str:
+    """``text`` without the whitespace around it that no reader would miss.
+
+    Trailing whitespace and leading blank lines go. The first line's indentation goes only
+    when no later line is indented: in code or a nested list it is structure, and removing
+    it from the first line alone would change what the text says.
+    """
+    text = text.rstrip()
+    body = text.lstrip()
+    lead = text[: len(text) - len(body)]
+    if "\n" in lead:
+        text = text[lead.rfind("\n") + 1 :]
+        lead = lead[lead.rfind("\n") + 1 :]
+    if lead and not any(line[:1] in (" ", "\t") for line in body.split("\n")[1:] if line.strip()):
+        text = body
+    return text
 
 
 def apply_edit(data: dict[str, Any], edit: Edit) -> bool:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import codecs
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,62 +99,36 @@ def reject_finding(code: str, message: str, index: int, line: int) -> Finding:
 
 
 # -- decoding --------------------------------------------------------------------------
-_CANDIDATE_ENCODINGS = ("cp1252", "gbk", "shift_jis", "big5", "euc-kr", "cp1251", "latin-1")
+def check_text(path: str, data: bytes | None, encoding: str | None = None) -> None:
+    """Raise :class:`ReadError` unless the whole input decodes as ``encoding`` (UTF-8).
 
+    The error names the line and column and the encoding that decodes the whole file
+    (``readers.encoding``); a UTF-16 or UTF-32 file is named as such.
+    """
+    from ftprep.readers import encoding as enc
 
-def likely_encodings(sample: bytes, limit: int = 3) -> list[str]:
-    """Encodings that decode ``sample`` cleanly, most plausible first."""
-    scored = []
-    for name in _CANDIDATE_ENCODINGS:
-        try:
-            text = sample.decode(name)
-        except UnicodeDecodeError:
-            continue
-        if not text:
-            continue
-        odd = sum(1 for ch in text if ch in "\ufffd\x81\x8d\x8f\x90\x9d" or 0x80 <= ord(ch) < 0xA0)
-        letters = sum(1 for ch in text if ch.isalpha() or ch.isspace() or ch in ",.;:!?'\"-()")
-        scored.append((odd, -letters / len(text), _CANDIDATE_ENCODINGS.index(name), name))
-    scored.sort()
-    return [s[3] for s in scored[:limit]]
-
-
-def check_utf8(data: bytes, base_offset: int = 0) -> None:
-    """Raise ReadError naming the byte offset and likely encodings if ``data`` is not UTF-8."""
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise undecodable_error(data, exc, base_offset) from None
+        name = enc.canonical(encoding or "utf-8")
+        if enc.is_utf8(name):
+            head = data[:4096] if data is not None else _head(path, 4096)
+            wide = enc.wide_encoding(head)
+            if wide is not None:
+                raise ReadError(
+                    f"the file is {wide.upper()}, not UTF-8; re-run with --encoding {wide} "
+                    "or save it as UTF-8"
+                )
+
+        def blocks() -> Iterator[bytes]:
+            return enc.memory_blocks(data) if data is not None else enc.file_blocks(path)
+
+        enc.check_stream(blocks(), name, blocks)
+    except enc.EncodingProblem as exc:
+        raise ReadError(str(exc), line=exc.line) from None
 
 
-def undecodable_error(data: bytes, exc: UnicodeDecodeError, base_offset: int = 0) -> ReadError:
-    offset = base_offset + exc.start
-    line = data.count(b"\n", 0, exc.start) + 1 if base_offset == 0 else None
-    window = data[max(0, exc.start - 2000) : exc.start + 2000]
-    guesses = likely_encodings(window) or ["an 8-bit code page"]
-    where = f"line {line}, " if line else ""
-    return ReadError(
-        f"not valid UTF-8 at byte {offset} ({where}byte 0x{data[exc.start]:02x}); "
-        f"likely encodings: {', '.join(guesses)}. Re-run with --encoding {guesses[0]} "
-        "to transcode, or save the file as UTF-8",
-        line=line,
-    )
-
-
-def check_utf8_stream(path: str, block: int = 8 * 1024 * 1024) -> None:
-    """Validate a whole file as UTF-8 without holding it in memory."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
+def _head(path: str, size: int) -> bytes:
     with open(path, "rb") as fh:
-        while True:
-            chunk = fh.read(block)
-            try:
-                decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                raise undecodable_error(chunk, exc, offset) from None
-            if not chunk:
-                return
-            offset += len(chunk)
+        return fh.read(size)
 
 
 def bom_finding() -> Finding:

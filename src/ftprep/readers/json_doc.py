@@ -24,7 +24,7 @@ from ftprep.readers.base import (
     RowJob,
     Transform,
     bom_finding,
-    check_utf8,
+    check_text,
     identity_transform,
 )
 from ftprep.readers.jsonl import JsonlSource, duplicate_key_findings
@@ -86,7 +86,7 @@ class JsonDocumentSource:
         if data.startswith(BOM):
             data = data[len(BOM) :]
             self._issues.append(("IO004", bom_finding()))
-        check_utf8(data)
+        check_text(path, data)
         self.text = data.decode("utf-8")
         self.key = key
         self.size = len(data)

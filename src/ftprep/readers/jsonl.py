@@ -30,8 +30,8 @@ from ftprep.readers.base import (
     bom_finding,
     identity_transform,
     reject_finding,
-    undecodable_error,
 )
+from ftprep.readers.encoding import DETECT_BYTES, damaged_lines_hint, line_problem, wide_encoding
 
 # Every byte but a line feed and an opening brace.
 _NOT_LINE_OR_BRACE = bytes(b for b in range(256) if b not in b"\n{")
@@ -144,6 +144,8 @@ class JsonlJob:
     # reads those bytes itself rather than receiving them through a pipe.
     path: str | None = None
     offset: int = 0
+    # Set when the chunk holds bytes that are not UTF-8: the advice for such lines.
+    encoding_hint: str = ""
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -182,13 +184,16 @@ class JsonlJob:
                     issues.append(("IO005", _blank_finding(line)))
                     continue
                 lines.append(line)
-                finding = decode_error_finding(exc, index, line)
-                issues.append(("IO002", finding))
-                rejected.append(
-                    Rejection(
-                        index, line, raw.decode("utf-8", "replace"), [("IO002", finding.message)]
-                    )
+                damaged = line_problem(raw, self.encoding_hint) if self.encoding_hint else None
+                finding = (
+                    decode_error_finding(exc, index, line)
+                    if damaged is None
+                    else reject_finding("IO002", damaged, index, line)
                 )
+                issues.append(("IO002", finding))
+                # A line that is not UTF-8 keeps its bytes: nothing of it is lost.
+                kept: str | bytes = raw if damaged is not None else raw.decode("utf-8")
+                rejected.append(Rejection(index, line, kept, [("IO002", finding.message)]))
                 index += 1
                 continue
             lines.append(line)
@@ -247,6 +252,7 @@ class JsonlSource:
         self.info = SourceInfo(file=path, sheet=sheet, layout=layout)
         self._file_issues: list[tuple[str, Finding]] = []
         self._size = len(data) if data is not None else None
+        self._hint: str | None = None
 
     @property
     def size(self) -> int:
@@ -304,6 +310,12 @@ class JsonlSource:
             data = carry + block
             if first:
                 first = False
+                wide = wide_encoding(data[:4096])
+                if wide is not None:
+                    raise ReadError(
+                        f"the file is {wide.upper()}, not UTF-8; re-run with --encoding {wide} "
+                        "or save it as UTF-8"
+                    )
                 if data.startswith(BOM):
                     data = data[len(BOM) :]
                     offset += len(BOM)
@@ -326,16 +338,33 @@ class JsonlSource:
     def _job(
         self, chunk: bytes, offset: int, first_line: int, first_index: int
     ) -> Iterator[JsonlJob]:
+        hint = ""
         try:
             chunk.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = first_line + chunk.count(b"\n", 0, exc.start)
-            message = str(undecodable_error(chunk, exc, offset))
-            raise ReadError(
-                message.replace(" (byte", f" (line {line}, byte", 1), line=line
-            ) from None
+        except UnicodeDecodeError:
+            hint = self._encoding_hint()  # the lines that are not UTF-8 are rejected
         path = self.path if self._data is None else None  # in-memory text has no file to read
-        yield JsonlJob(chunk, first_line, first_index, self.transform, path=path, offset=offset)
+        yield JsonlJob(
+            chunk,
+            first_line,
+            first_index,
+            self.transform,
+            path=path,
+            offset=offset,
+            encoding_hint=hint,
+        )
+
+    def _encoding_hint(self) -> str:
+        """Advice for lines that are not UTF-8, worked out once from the whole file."""
+        if self._hint is None:
+            taken, blocks = 0, []
+            for block in self._blocks():
+                blocks.append(block)
+                taken += len(block)
+                if taken >= DETECT_BYTES:
+                    break
+            self._hint = damaged_lines_hint(b"".join(blocks))
+        return self._hint
 
 
 def _read_head(path: str, size: int = 1 << 20) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ftprep.readers.base import ReadError, ReadOptions, Transform, identity_transform
+from ftprep.readers.base import ReadError, ReadOptions, Transform, check_text, identity_transform
 
 EXTENSIONS = {
     ".jsonl": "jsonl",
@@ -34,13 +34,19 @@ def detect_format(path: str, options: ReadOptions) -> str:
     )
 
 
-def _transcode(data: bytes, encoding: str) -> bytes:
+def _transcode(path: str, data: bytes, encoding: str) -> bytes:
+    """The input as UTF-8, or a ReadError naming the line, column and other candidates."""
+    check_text(path, data, encoding)
+    return data.decode(encoding).encode("utf-8")
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    from ftprep.readers.encoding import EncodingProblem, is_utf8
+
     try:
-        return data.decode(encoding).encode("utf-8")
-    except LookupError:
-        raise ReadError(f"unknown encoding {encoding!r}") from None
-    except UnicodeDecodeError as exc:
-        raise ReadError(f"cannot decode as {encoding} at byte {exc.start}: {exc.reason}") from None
+        return is_utf8(encoding)
+    except EncodingProblem as exc:
+        raise ReadError(str(exc)) from None
 
 
 def open_source(
@@ -64,9 +70,10 @@ def open_source(
         from ftprep.readers.json_doc import JsonDocumentSource
         from ftprep.readers.jsonl import JsonlSource
 
-        if options.encoding and options.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        if not _is_utf8(options.encoding):
+            assert options.encoding is not None
             raw = data if data is not None else open(path, "rb").read()  # noqa: SIM115
-            data = _transcode(raw, options.encoding)
+            data = _transcode(display, raw, options.encoding)
         if fmt == "jsonl":
             return JsonlSource(
                 display, data=data, transform=transform, chunk_bytes=options.chunk_bytes

@@ -22,7 +22,7 @@ from ftprep.readers.base import (
     RowJob,
     Transform,
     bom_finding,
-    check_utf8_stream,
+    check_text,
     identity_transform,
 )
 
@@ -98,13 +98,8 @@ class CsvSource:
         ):
             self.encoding = "utf-8-sig"
             self._issues.append(("IO004", bom_finding()))
-        if encoding is None:
-            if data is not None:
-                from ftprep.readers.base import check_utf8
-
-                check_utf8(data)
-            else:
-                check_utf8_stream(path)
+        # Every byte is checked before pandas reads any: its decoding errors name no line.
+        check_text(path, data, encoding)
         try:
             head_text = raw_head.decode(self.encoding, errors="ignore")
         except LookupError:

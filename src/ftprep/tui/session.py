@@ -167,6 +167,8 @@ class ReviewSession:
                 value = slot.record.data if slot.record is not None else slot.raw
                 key = (result.split, slot.index)
                 self._hashes[key] = fingerprint(value if value is not None else "")
+                if isinstance(value, bytes):  # a line that is not UTF-8, shown as far as it reads
+                    value = value.decode("utf-8", "replace")
                 self._offsets[key] = self._spool.tell()
                 self._spool.write(orjson.dumps({"line": slot.line, "value": value}))
                 self._spool.write(b"\n")

@@ -84,11 +84,17 @@ def rejected_entry(
     source: dict[str, Any] = {"file": file, "line": line, "record": index}
     if sheet:
         source["sheet"] = sheet
-    return {
+    entry = {
         "reasons": [{"code": code, "message": message} for code, message in reasons],
         "source": source,
         "input": record,
     }
+    if isinstance(record, bytes):  # not UTF-8: the text as far as it reads, and every byte
+        import base64
+
+        entry["input"] = record.decode("utf-8", "replace")
+        entry["input_base64"] = base64.b64encode(record).decode("ascii")
+    return entry
 
 
 def default_rejected_path(output: str) -> str:

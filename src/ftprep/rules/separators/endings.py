@@ -12,7 +12,7 @@ import re
 from array import array
 from typing import Any
 
-from ftprep.core.fix import INVISIBLE_RE, NBSP_RE
+from ftprep.core.invisible import CANDIDATES as INVISIBLE_CANDIDATES
 from ftprep.rules.texts import rarest_char
 
 _TAIL = re.compile(r"[^\w]+\Z")
@@ -67,8 +67,7 @@ def separator_like(ending: str) -> bool:
         and ending[0] not in _SENTENCE_PUNCTUATION[1:]
         and ending.strip(_SENTENCE_PUNCTUATION) != ""
         # Invisible characters are debris (WS003 removes them), never a separator.
-        and not INVISIBLE_RE.search(ending)
-        and not NBSP_RE.search(ending)
+        and not INVISIBLE_CANDIDATES.search(ending)
     )
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import unicodedata
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import INVISIBLE_RE, NBSP_RE, Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.invisible import CANDIDATES, debris
 from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule
 from ftprep.rules.batch_texts import batch_texts
@@ -21,7 +22,12 @@ def _describe(ch: str) -> str:
 class InvisibleCharacter(Rule):
     """## What it does
     Reports zero-width characters, bidirectional controls, soft hyphens, non-breaking
-    spaces and C0 control characters (other than tab and newline) in text.
+    spaces and C0 control characters (other than tab and newline) in text, where they are
+    debris. Where a script needs them they are text and not reported: the ZERO WIDTH
+    JOINER of an emoji sequence (🏃‍♀️), ZWNJ and ZWJ between letters of Persian, Arabic,
+    Urdu or Indic words (`می‌خوام`), ZERO WIDTH SPACE between Thai, Lao, Khmer or Burmese
+    words, and direction marks in text holding a right-to-left script. Variation selectors
+    (❤️, keycaps) are always text.
 
     ## Why is this bad?
     They are invisible when a person reviews the data but not to the tokenizer: the model
@@ -37,8 +43,8 @@ class InvisibleCharacter(Rule):
     None.
 
     ## Fix safety
-    Safe: the fix deletes the invisible characters and turns non-breaking spaces into
-    ordinary spaces.
+    Safe: the fix deletes only the debris and turns non-breaking spaces into ordinary
+    spaces; the joiners, spaces and marks that a script needs stay byte for byte.
 
     ## References
     - Trojan Source (bidi controls); cleanllm encoding checks
@@ -54,11 +60,7 @@ class InvisibleCharacter(Rule):
         """Only records with an ASCII control character or a suspect non-ASCII text."""
         texts = batch_texts(batch)
         suspects = list(texts.controls)
-        suspects += [
-            i
-            for i in texts.non_ascii
-            if INVISIBLE_RE.search(texts.texts[i]) or NBSP_RE.search(texts.texts[i])
-        ]
+        suspects += [i for i in texts.non_ascii if CANDIDATES.search(texts.texts[i])]
         return self.check_each(texts.owners_of(suspects))
 
     def check_record(self, record: Record) -> list[Finding]:
@@ -68,15 +70,15 @@ class InvisibleCharacter(Rule):
         ):
             if profile is not None and not profile[2]:
                 continue  # ASCII without control characters
-            found = INVISIBLE_RE.search(text) or NBSP_RE.search(text)
-            if found is None:
+            if CANDIDATES.search(text) is None:
                 continue
-            chars = {m.group() for m in INVISIBLE_RE.finditer(text)}
-            chars |= {m.group() for m in NBSP_RE.finditer(text)}
-            names = ", ".join(sorted(_describe(c) for c in chars))
+            found = debris(text)
+            if not found:
+                continue
+            names = ", ".join(sorted({_describe(c) for _, c in found}))
             out.append(
                 Finding(
-                    f"invisible character(s) at offset {found.start()}: {names}",
+                    f"invisible character(s) at offset {found[0][0]}: {names}",
                     pointer=pointer,
                     fix=Fix(
                         title="Remove the invisible characters",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability, strip_surrounding
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
 from ftprep.rules.texts import record_texts
@@ -9,7 +9,9 @@ from ftprep.rules.texts import record_texts
 
 class SurroundingWhitespace(Rule):
     """## What it does
-    Reports chat or preference message text that starts or ends with whitespace.
+    Reports chat or preference message text that starts or ends with whitespace. The
+    indentation of a first line is not reported when later lines are indented too (code, a
+    nested list): there it is structure.
 
     ## Why is this bad?
     A trailing space or newline in an assistant message is trained as part of the answer, so
@@ -29,7 +31,8 @@ class SurroundingWhitespace(Rule):
     None.
 
     ## Fix safety
-    Safe: the fix strips the whitespace at both ends.
+    Safe: the fix strips trailing whitespace and leading blank lines, and the first line's
+    indentation only where no later line is indented, so code keeps its shape.
 
     ## References
     - Axolotl chat_template warnings (whitespace at a train/mask boundary)
@@ -45,21 +48,23 @@ class SurroundingWhitespace(Rule):
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
         for pointer, text, _role in record_texts(record):
-            if text and (text[0].isspace() or text[-1].isspace()) and text.strip():
-                where = (
-                    "starts and ends"
-                    if text[0].isspace() and text[-1].isspace()
-                    else ("starts" if text[0].isspace() else "ends")
+            if not text or not (text[0].isspace() or text[-1].isspace()) or not text.strip():
+                continue
+            stripped = strip_surrounding(text)
+            if stripped == text:
+                continue  # the indentation of code: structure, not stray whitespace
+            starts = not text.startswith(stripped)
+            ends = not text.endswith(stripped)
+            where = "starts and ends" if starts and ends else ("starts" if starts else "ends")
+            out.append(
+                Finding(
+                    f"text {where} with whitespace",
+                    pointer=pointer,
+                    fix=Fix(
+                        title="Strip the surrounding whitespace",
+                        edits=(Edit("strip", record.index, pointer),),
+                        applicability=Applicability.SAFE,
+                    ),
                 )
-                out.append(
-                    Finding(
-                        f"text {where} with whitespace",
-                        pointer=pointer,
-                        fix=Fix(
-                            title="Strip the surrounding whitespace",
-                            edits=(Edit("strip", record.index, pointer),),
-                            applicability=Applicability.SAFE,
-                        ),
-                    )
-                )
+            )
         return out
