@@ -127,7 +127,7 @@ def test_fix_converted_csv_to_jsonl_with_cli(
     )
     assert "read 5 = written 4 + rejected 1" in result.out
     rejected = orjson.loads(lines(tmp_path / "tickets.rejected.jsonl")[0])
-    assert rejected["source"] == {"file": "fixtures/inputs/tickets.csv", "line": 4, "record": 2}
+    assert rejected["source"] == {"file": "fixtures/inputs/tickets.csv", "line": 5, "record": 2}
     assert rejected["reasons"][0]["code"] == "SC006"
 
 

@@ -32,11 +32,11 @@ def test_csv_sentinels_and_numbers_survive_as_text() -> None:
     assert rows[2][1]["reply"] == ""  # an empty cell stays an empty string
 
 
-def test_csv_multiline_cell_is_one_cell_and_rows_are_spreadsheet_rows() -> None:
+def test_csv_multiline_cell_is_one_cell_and_rows_start_on_their_physical_line() -> None:
     rows = rows_of(INPUTS / "tickets.csv")
     assert rows[0][1]["body"] == "My order #1234 never arrived.\nIt was due on Monday."
-    # header is row 1; the first record spans two physical lines; an empty row is skipped
-    assert [line for line, _ in rows] == [2, 3, 4, 5, 7]
+    # the header is line 1; the first record spans lines 2-3; an empty line is skipped
+    assert [line for line, _ in rows] == [2, 4, 5, 6, 8]
 
 
 @pytest.mark.parametrize(

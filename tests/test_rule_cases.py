@@ -45,6 +45,9 @@ def write_input(tmp_path: Path, case: dict[str, Any]) -> str:
     elif "csv" in case:
         path = tmp_path / "case.csv"
         path.write_bytes(case["csv"].encode("utf-8"))
+    elif "tsv" in case:
+        path = tmp_path / "case.tsv"
+        path.write_bytes(case["tsv"].encode("utf-8"))
     else:
         raise AssertionError(f"case {case['name']!r} has no input")
     return str(path)

@@ -63,5 +63,15 @@ def test_catalogue_names_match_rules_md() -> None:
     if not rules_md.exists():
         pytest.skip("shared/RULES.md is not beside this checkout")
     table = dict(re.findall(r"^\| ([A-Z]{2}\d{3}) \| ([a-z-]+) \|", rules_md.read_text(), re.M))
+    for code, name in table.items():
+        assert REGISTRY[code].name == name, code
+
+
+def test_the_project_catalogue_is_the_registry() -> None:
+    """docs/rules.md lists every rule as `ftprep rule --all --markdown` prints it."""
+    from .conftest import ROOT, run_cli
+
+    printed = run_cli("rule", "--all", "--markdown").out
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == printed
     for code, cls in REGISTRY.items():
-        assert table[code] == cls.name, code
+        assert f"| {code} | {cls.name} |" in printed

@@ -155,7 +155,7 @@ def build_options(
     encoding: str | None = None,
     delimiter: str | None = None,
     header: bool = True,
-    quoting: bool = True,
+    quoting: bool | None = None,
     input_format: str | None = None,
     workers: int | None = None,
     fail_on: str | None = None,

@@ -25,8 +25,19 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--no-header", action="store_true", help="the table has no header row (columns A, B, C...)"
     )
-    g.add_argument(
-        "--no-quoting", action="store_true", help="treat quotes in CSV/TSV as ordinary text"
+    quoting = g.add_mutually_exclusive_group()
+    quoting.add_argument(
+        "--no-quoting",
+        dest="quoting",
+        action="store_false",
+        default=None,
+        help="treat quotes in CSV/TSV as ordinary text",
+    )
+    quoting.add_argument(
+        "--quoting",
+        dest="quoting",
+        action="store_true",
+        help="read CSV quoting in a TSV written one row per line too",
     )
     g.add_argument(
         "--format",
@@ -302,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
         "rule", nargs="?", help="code or name, e.g. SP002 or inconsistent-prompt-separator"
     )
     r.add_argument("--all", action="store_true", help="list every rule")
+    r.add_argument("--markdown", action="store_true", help="the catalogue as a Markdown table")
     return parser
 
 
@@ -327,7 +339,7 @@ def _options(args: argparse.Namespace) -> Any:
         encoding=args.encoding,
         delimiter=_delimiter(args.delimiter),
         header=not args.no_header,
-        quoting=not args.no_quoting,
+        quoting=args.quoting,
         input_format=args.input_format,
         baseline=_baseline_path(args, config),
     )
@@ -441,6 +453,17 @@ def cmd_convert(args: argparse.Namespace) -> int:
     out.write(line + ".\n")
     if result.skipped_empty_rows:
         out.write(f"Skipped {result.skipped_empty_rows:,} empty rows.\n")
+    if result.empty_answers:
+        out.write(
+            f"warning: {result.empty_answers:,} of {result.written:,} written records have an "
+            "empty answer: they teach nothing; check the mapping of the answer column.\n"
+        )
+    if result.output_errors:
+        counts = ", ".join(f"{code} ×{n:,}" for code, n in sorted(result.output_errors.items()))
+        out.write(
+            f"warning: the written records have {sum(result.output_errors.values()):,} "
+            f"structure errors a trainer would reject ({counts}); see `ftprep lint {output}`.\n"
+        )
     return EXIT_OK if result.rejected == 0 else EXIT_PROBLEMS
 
 
@@ -814,13 +837,44 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     return jobs(args)
 
 
+def _rule_table() -> str:
+    """The rule catalogue as a Markdown table (docs/rules.md is this, printed)."""
+    from ftprep.rules import REGISTRY
+
+    lines = [
+        "# Rule catalogue",
+        "",
+        "Every rule ftprep has, as `ftprep rule --all --markdown` prints it (a test keeps",
+        "this file equal to that output). `ftprep rule CODE` prints a rule's documentation.",
+        "",
+        "| code | name | severity | targets | fix | what it reports |",
+        "|---|---|---|---|---|---|",
+    ]
+    for code, cls in REGISTRY.items():
+        targets = ", ".join(sorted(k.value for k in cls.targets))
+        what = cls.doc().split("## What it does", 1)[-1].strip().split("\n\n")[0]
+        what = " ".join(what.split()).split(". ")[0].rstrip(".").replace("|", "\\|")
+        lines.append(
+            f"| {code} | {cls.name} | {cls.default_severity.value} | {targets} | "
+            f"{cls.fix_availability.value} | {what} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def cmd_rule(args: argparse.Namespace) -> int:
     from ftprep.rules import REGISTRY, rule_by_name
 
+    if args.markdown:
+        sys.stdout.write(_rule_table())
+        return EXIT_OK
     if args.all or not args.rule:
         for code, cls in REGISTRY.items():
             fix = {"none": " ", "sometimes": "~", "always": "*"}[cls.fix_availability.value]
             sys.stdout.write(f"{code}  [{fix}] {cls.default_severity.value:<7} {cls.name}\n")
+        sys.stdout.write(
+            "\n[*] always fixable, [~] sometimes fixable, [ ] no fix; the severity is the "
+            "default (profiles and config change it). `ftprep rule CODE` prints one rule.\n"
+        )
         return EXIT_OK
     cls = REGISTRY.get(args.rule.upper()) or rule_by_name(args.rule)
     if cls is None:

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from ftprep.conversion import Converter, Mapping, build_converter
 from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
 from ftprep.core.diagnostic import SUMMARY_CODES, Diagnostic, Severity
-from ftprep.core.errors import ConfigError
+from ftprep.core.errors import ConfigError, UsageError
 from ftprep.core.fingerprint import finding_key, fingerprint
 from ftprep.core.fix import Edit
-from ftprep.core.fixer import MAX_ITERATIONS, EditPlan, apply_plan, plan_edits
+from ftprep.core.fixer import MAX_ITERATIONS, EditPlan, RecordOutcome, apply_plan, plan_edits
 from ftprep.core.linter import (
     JobOutput,
     LintPlan,
@@ -125,10 +125,15 @@ class LintRun:
 
 # -- opening ---------------------------------------------------------------------------
 def open_input(
-    path: str | Any, options: RunOptions, stdin_data: bytes | None = None
+    path: str | Any,
+    options: RunOptions,
+    stdin_data: bytes | None = None,
+    *,
+    converting: bool = False,
 ) -> OpenedInput:
     """Open a file (or take a source already open: a DataFrame's, say), recognise its layout
-    and attach the converter that conversion would use."""
+    and attach the converter that conversion would use (``converting``), or that reads a
+    JSONL file as a trainer would (chat in another tool's dialect is then linted as it is)."""
     read = options.read
     if not options.mapping.is_empty:
         read = ReadOptions(
@@ -139,7 +144,17 @@ def open_input(
     if sample is None:
         kind = Kind(load_profile(options.profile).kind or "chat") if options.profile else Kind.CHAT
         return OpenedInput(source, None, kind)
-    converter = build_converter(options.mapping, sample, columns)
+    try:
+        as_written = not converting and isinstance(source, JsonlSource)
+        converter = build_converter(options.mapping, sample, columns, as_written=as_written)
+    except UsageError as exc:
+        doubt = getattr(source, "header_doubt", None)
+        if doubt is None:
+            raise
+        raise UsageError(
+            f"{exc}. The first row looks like data, not a header ({doubt}): if the file has "
+            "no header row, pass --no-header and map the columns as A, B, C..."
+        ) from None
     if not converter.is_native:
         if hasattr(source, "set_transform"):
             source.set_transform(converter)
@@ -426,6 +441,35 @@ class ConvertResult:
     rejected: int = 0
     skipped_empty_rows: int = 0
     reasons: Counter = field(default_factory=Counter)
+    # Written records whose answer (completion, assistant turns, chosen output) is empty.
+    empty_answers: int = 0
+    # Errors a lint of the written file would report, by rule code (structure rules only):
+    # output the same tool calls invalid is announced at conversion time.
+    output_errors: Counter = field(default_factory=Counter)
+
+
+def answer_is_empty(data: dict[str, Any]) -> bool:
+    """Whether a converted record teaches nothing: its answer text is empty or blank."""
+    if "completion" in data:
+        answer = data["completion"]
+        return isinstance(answer, str) and not answer.strip()
+    messages = data.get("messages", data.get("preferred_output"))
+    if not isinstance(messages, list):
+        return False
+    answers = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
+    return bool(answers) and all(
+        isinstance(m.get("content"), str) and not m["content"].strip() and not m.get("tool_calls")
+        for m in answers
+    )
+
+
+def structure_errors(path: str, options: RunOptions) -> Counter:
+    """Errors of the structure rules on a written JSONL file, by code."""
+    check = RunOptions(profile=options.profile, select=["structure"], workers=options.workers)
+    run = lint_files([("train", path)], check)
+    return Counter(
+        d.code for d in run.diagnostics if d.severity is Severity.ERROR and d.code not in ("SC016",)
+    )
 
 
 def convert_file(
@@ -437,7 +481,7 @@ def convert_file(
     progress: ProgressFn | None = None,
 ) -> ConvertResult:
     """Convert one input to JSONL; unconvertible rows go to ``rejected_path`` with reasons."""
-    opened = open_input(path, options, stdin_data)
+    opened = open_input(path, options, stdin_data, converting=True)
     source = opened.source
     result = ConvertResult(source.info.file, output, None, _describe_layout(opened))
     rejected = RejectedFile(rejected_path, source.info.file, source.info.sheet)
@@ -450,6 +494,7 @@ def convert_file(
                 if slot.record is not None:
                     out.write_record(slot.record.data)
                     result.written += 1
+                    result.empty_answers += answer_is_empty(slot.record.data)
                     continue
                 rejected.add(slot.line, slot.index, slot.reasons, slot.raw)
                 result.reasons.update(code for code, _ in slot.reasons)
@@ -466,6 +511,8 @@ def convert_file(
     if result.rejected_path is None and os.path.exists(rejected_path) and output != "-":
         os.unlink(rejected_path)  # a stale file from an earlier run would mislead
     result.skipped_empty_rows = getattr(source, "skipped_empty", 0)
+    if output != "-" and not is_parquet(output) and result.written:
+        result.output_errors = structure_errors(output, options)
     return result
 
 
@@ -799,6 +846,8 @@ def _apply_pass(
                     out.write(raw.encode("utf-8") if isinstance(raw, str) else orjson.dumps(raw))
             else:
                 outcome = apply_plan(slot.record.data, slot.index, plan)
+                if slot.record.renamed and outcome.data is not None:
+                    outcome.data = _settle_renames(outcome, slot.record.renamed, plan, slot.index)
                 for code, edit in outcome.applied:
                     sink.log_edit(code, edit, slot.index, slot.line)
                     changes[code] += 1
@@ -813,6 +862,27 @@ def _apply_pass(
             indexes.append(slot.index)
             lines.append(slot.line)
     return changes
+
+
+def _settle_renames(
+    outcome: RecordOutcome, renamed: dict[str, str], plan: EditPlan, index: int
+) -> dict[str, Any]:
+    """A record read under corrected key names keeps a name only where its rename fix was
+    chosen (it then counts as applied); every other key goes back to its written name."""
+    chosen = {
+        edit.pointer[1:]: (code, edit)
+        for code, edit in plan.for_record(index)
+        if edit.op == "rename-key"
+    }
+    back = {}
+    for canonical, original in renamed.items():
+        if original in chosen:
+            outcome.applied.append(chosen[original])
+        else:
+            back[canonical] = original
+    data = outcome.data
+    assert data is not None
+    return {back.get(k, k): v for k, v in data.items()} if back else data
 
 
 def _drop_reason(code: str) -> str:

@@ -5,10 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftprep.conversion.layouts import as_text, detect_layout, sharegpt_messages, sharegpt_tools
+from ftprep.conversion.layouts import (
+    as_text,
+    detect_layout,
+    is_turns,
+    llamafactory_messages,
+    mapping_hint,
+    sharegpt_messages,
+    sharegpt_tools,
+)
 from ftprep.conversion.mapping import Mapping, Template, cell, resolve_column
 from ftprep.core import pointer as jp
-from ftprep.core.errors import UsageError
+from ftprep.core.errors import UsageError, shown_names
 from ftprep.core.model import Record
 
 NATIVE = ("chat", "prompt-completion", "preference")
@@ -29,10 +37,15 @@ class Converter:
     system: str | None = None
     # Where each output pointer came from, for locations in tables (pointer -> column).
     provenance: dict[str, str] = field(default_factory=dict)
+    # Preference data whose chosen and rejected columns hold whole conversations.
+    conversations: bool = False
+    # Native records whose keys differ from the trainer's only by case, a BOM or spaces:
+    # read under the right names so that every rule checks them (SC002 reports the names).
+    fold_keys: bool = False
 
     @property
     def is_native(self) -> bool:
-        return self.layout in NATIVE and not self.system
+        return self.layout in NATIVE and not self.system and not self.fold_keys
 
     def describe(self) -> str:
         if self.layout == "mapped":
@@ -52,6 +65,9 @@ class Converter:
                 return ("IO003", f"record is a JSON {kind}, not an object")
         if self.is_native:
             return Record(index=index, data=row, line=line)
+        if self.fold_keys and not self.system:
+            data, renamed = fold_record_keys(row)
+            return Record(index=index, data=data, line=line, renamed=renamed or None)
         data = self._convert(row)
         if isinstance(data, tuple):
             return data
@@ -82,8 +98,17 @@ class Converter:
         return value
 
     def _convert(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
+        if self.layout == "mapped" and self.conversations:
+            return self._split_conversations(row)
         if self.layout == "sharegpt":
             return self._sharegpt(row)
+        if self.layout == "llamafactory-messages":
+            messages = llamafactory_messages(row["messages"])
+            if isinstance(messages, tuple):
+                return messages
+            _prepend_system(messages, self.system)
+            data: dict[str, Any] = {**row, "messages": messages}
+            return data
         if self.layout == "sharegpt-preference":
             return self._sharegpt_preference(row)
         if self.layout == "prompt-completion" and self.system:
@@ -165,6 +190,34 @@ class Converter:
             data["tools"] = tools
         return data
 
+    def _split_conversations(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
+        """Preference from two whole conversations: their shared start is the prompt, what
+        follows is the chosen and the rejected answer (TRL's implicit-prompt form)."""
+        sides = []
+        for key in ("chosen", "rejected"):
+            turns = sharegpt_messages(cell(row, self.roles[key]))
+            if isinstance(turns, tuple):
+                return (turns[0], f"{self.roles[key]}: {turns[1]}")
+            sides.append(turns)
+        chosen, rejected = sides
+        shared = 0
+        while shared < min(len(chosen), len(rejected)) and chosen[shared] == rejected[shared]:
+            shared += 1
+        if not shared or shared == len(chosen) or shared == len(rejected):
+            return (
+                "SC015",
+                "the chosen and rejected conversations share no prompt, or one is the start "
+                "of the other",
+            )
+        messages = chosen[:shared]
+        if self.system or "system" in self.roles:
+            _prepend_system(messages, self.system or as_text(cell(row, self.roles["system"])))
+        return {
+            "input": {"messages": messages},
+            "preferred_output": chosen[shared:],
+            "non_preferred_output": rejected[shared:],
+        }
+
     def _sharegpt_preference(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
         messages = self._conversation(row)
         if isinstance(messages, tuple):
@@ -212,40 +265,53 @@ def _target_for(mapping: Mapping, layout: str) -> str:
     return "chat"
 
 
-def build_converter(mapping: Mapping, sample: Any, columns: list[str] | None = None) -> Converter:
-    """Choose how to convert rows like ``sample``: from ``mapping``, else by layout."""
+def build_converter(
+    mapping: Mapping, sample: Any, columns: list[str] | None = None, *, as_written: bool = False
+) -> Converter:
+    """Choose how to convert rows like ``sample``: from ``mapping``, else by layout.
+
+    ``as_written``: the rows are a JSONL file being linted, which is what a trainer will
+    read, so chat records in another tool's dialect are checked as they stand (and the
+    rules report what a trainer would reject); converting them is ``convert``'s job.
+    """
     if isinstance(sample, list) and columns is None:
         columns = [str(i) for i in range(len(sample))]
     if columns is None:
         columns = [str(k) for k in sample] if isinstance(sample, dict) else []
     if not mapping.is_empty:
         roles = {role: resolve_column(col, columns) for role, col in mapping.columns.items()}
-        for template in mapping.templates.values():
-            for name in template.placeholders:
-                if name not in columns and not name.startswith("/"):
-                    resolve_column(name, columns)  # raises with the list of columns
-                    raise UsageError(
-                        f"template placeholder {{{name}}} must be written exactly as the column "
-                        f"is named: {', '.join(columns)}"
-                    )
+        # Placeholders name columns as --map does: exactly, or ignoring case and spaces.
+        templates = {
+            role: template.with_columns(
+                {name: resolve_column(name, columns) for name in template.placeholders}
+            )
+            for role, template in mapping.templates.items()
+        }
         target = _target_for(mapping, "mapped")
-        converter = Converter("mapped", target, roles, dict(mapping.templates), mapping.system)
+        converter = Converter("mapped", target, roles, templates, mapping.system)
+        converter.conversations = (
+            target == "preference"
+            and isinstance(sample, dict)
+            and all(is_turns(cell(sample, roles.get(k, ""))) for k in ("chosen", "rejected"))
+        )
         _check_complete(converter)
         converter.provenance = _provenance(converter)
         return converter
     layout, roles = detect_layout(sample)
+    if as_written and layout == "llamafactory-messages":
+        layout = "chat"
     loose = _loosely_native(sample)
-    if loose is not None and layout not in NATIVE:
-        # Native records with a slip in a key name (``Prompt``, a BOM): keep them as they
-        # are so that the linter reports the key (SC002) instead of converting around it.
-        layout = loose
-        roles = {}
+    folded = False
+    if loose is not None and layout not in NATIVE and fold_record_keys(sample)[1]:
+        # Native records with a slip in a key name (``Prompt``, a BOM): read under the right
+        # name, so every rule checks them, and reported (SC002) instead of converted around.
+        layout, roles, folded = loose, {}, True
     if layout == "unknown":
         raise UsageError(
             "could not recognise the layout; columns found: "
-            + (", ".join(repr(c) for c in columns) or "none")
-            + ". Map them, e.g. --map prompt=COLUMN --map completion=COLUMN "
-            "(or --map user=... --map assistant=... for chat)"
+            + (shown_names(columns) or "none")
+            + ". "
+            + mapping_hint(sample, columns)
         )
     target = _target_for(mapping, layout)
     if (
@@ -259,8 +325,34 @@ def build_converter(mapping: Mapping, sample: Any, columns: list[str] | None = N
         else:
             raise UsageError(f"{layout} records cannot be converted to {target}")
     converter = Converter(layout, target, roles, {}, mapping.system)
+    converter.fold_keys = folded
     converter.provenance = _provenance(converter)
     return converter
+
+
+CANONICAL_KEYS = (
+    "messages",
+    "tools",
+    "prompt",
+    "completion",
+    "input",
+    "preferred_output",
+    "non_preferred_output",
+)
+
+
+def fold_record_keys(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The row with keys that are a trainer's but for case, a BOM or spaces renamed (in
+    place of the original, so the key order stays), and canonical -> original names."""
+    renamed: dict[str, str] = {}
+    for key in row:
+        folded = str(key).lstrip("\ufeff").strip().lower()
+        if key != folded and folded in CANONICAL_KEYS and folded not in row:
+            renamed.setdefault(folded, key)
+    if not renamed:
+        return row, renamed
+    back = {original: canonical for canonical, original in renamed.items()}
+    return {back.get(k, k): v for k, v in row.items()}, renamed
 
 
 def _loosely_native(sample: Any) -> str | None:
@@ -287,9 +379,10 @@ def _check_complete(converter: Converter) -> None:
         have.add("prompt")
     if converter.target == "preference":
         missing = {"chosen", "rejected"} - have
-        if missing or not have & {"prompt", "user"}:
+        if missing or not (have & {"prompt", "user"} or converter.conversations):
             raise UsageError(
-                "preference output needs --map prompt=... --map chosen=... --map rejected=..."
+                "preference output needs --map prompt=... --map chosen=... --map rejected=... "
+                "(or only chosen and rejected, when both columns hold whole conversations)"
             )
         return
     if not have & {"prompt", "user"}:

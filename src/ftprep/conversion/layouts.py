@@ -45,6 +45,8 @@ def detect_layout(row: Any) -> tuple[str, dict[str, str]]:
     if not isinstance(row, dict):
         return "unknown", {}
     if "messages" in row and isinstance(row["messages"], list):
+        if any(_llamafactory_turn(m) for m in row["messages"]):
+            return "llamafactory-messages", {}
         return "chat", {}
     if "preferred_output" in row or "non_preferred_output" in row:
         return "preference", {}
@@ -82,6 +84,57 @@ def detect_layout(row: Any) -> tuple[str, dict[str, str]]:
     if text and label and as_text(row[label]) is not None and as_text(row[text]) is not None:
         return "text-label", {"prompt": text, "completion": label}
     return "unknown", {}
+
+
+# Message shapes of LLaMA-Factory's ``messages`` layouts that no OpenAI-style trainer reads.
+_LLAMAFACTORY_ROLES = frozenset({"function_call", "observation", "human", "gpt"})
+
+
+def _llamafactory_turn(message: Any) -> bool:
+    """A message written the LLaMA-Factory way: its roles, ``loss_weight``, or content
+    parts holding ``value`` where OpenAI's hold ``text``."""
+    if not isinstance(message, dict):
+        return False
+    if message.get("role") in _LLAMAFACTORY_ROLES or "loss_weight" in message:
+        return True
+    content = message.get("content")
+    return isinstance(content, list) and any(
+        isinstance(p, dict) and "value" in p and "text" not in p for p in content
+    )
+
+
+def llamafactory_messages(messages: Any) -> list[dict[str, Any]] | tuple[str, str]:
+    """LLaMA-Factory ``messages`` as OpenAI messages: its roles (function_call and
+    observation become tool calls and tool results), text parts as text, and
+    ``loss_weight`` as the assistant's ``weight`` (other roles are never trained)."""
+    if not isinstance(messages, list):
+        return ("SC001", "`messages` is not a list")
+    turns, weights = [], []
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            return ("SC001", f"message {i} is not an object")
+        content = message.get("content")
+        if isinstance(content, list):
+            texts = []
+            for part in content:
+                kind = part.get("type") if isinstance(part, dict) else None
+                if kind != "text":
+                    return (
+                        "SC014",
+                        f"message {i} has a {kind or 'malformed'} part; only text parts convert "
+                        "(images and audio need the trainer's own multimodal format)",
+                    )
+                texts.append(as_text(part.get("text", part.get("value"))) or "")
+            content = "".join(texts)
+        turns.append({"from": message.get("role"), "value": content})
+        weights.append(message.get("loss_weight"))
+    converted = sharegpt_messages(turns)
+    if isinstance(converted, tuple):
+        return converted
+    for message, weight in zip(converted, weights, strict=True):
+        if message["role"] == "assistant" and weight is not None and not weight:
+            message["weight"] = 0
+    return converted
 
 
 def as_text(value: Any) -> str | None:
@@ -170,3 +223,108 @@ def sharegpt_tools(value: Any) -> list[dict[str, Any]] | None:
         elif isinstance(fn, dict):
             tools.append({"type": "function", "function": fn})
     return tools or None
+
+
+def is_turns(value: Any) -> bool:
+    """Whether a value is a conversation: a list of turns with a role (or from) and text."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(
+            isinstance(t, dict)
+            and ("role" in t or "from" in t)
+            and ("content" in t or "value" in t)
+            for t in value
+        )
+    )
+
+
+def _prose(value: Any) -> bool:
+    """Text a person wrote (words), not an id, a code or a category."""
+    return isinstance(value, str) and len(value) >= 10 and " " in value.strip()
+
+
+def _text_pointers(value: Any, base: str, depth: int = 0) -> list[str]:
+    """JSON pointers to the prose nested in a value (a few levels deep)."""
+    if depth and _prose(value):
+        return [base]
+    if depth >= 3:
+        return []
+    if isinstance(value, dict):
+        items: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(str(i), v) for i, v in enumerate(value[:2])]
+    else:
+        return []
+    return [p for k, v in items for p in _text_pointers(v, f"{base}/{k}", depth + 1)]
+
+
+_TEXT_NAMES = ("text", "content", "value", "output", "answer", "response", "prompt", "question")
+
+
+def _by_name(names: list[str]) -> list[str]:
+    """Names that say they hold text first (``/replies/0/text`` before ``/replies/0/id``)."""
+    return sorted(names, key=lambda n: not n.rsplit("/", 1)[-1].lower().endswith(_TEXT_NAMES))
+
+
+_QUESTION_WORDS = ("question", "prompt", "query", "instruction", "input", "text", "utterance")
+_ANSWER_WORDS = ("answer", "response", "reply", "completion", "output", "label", "target")
+
+
+def _named_pair(columns: list[str]) -> tuple[str, str] | None:
+    """A question-like and an answer-like column, by their names (``question_en``...)."""
+
+    def first(words: tuple[str, ...]) -> str | None:
+        for word in words:
+            for column in columns:
+                if word in str(column).lower():
+                    return column
+        return None
+
+    question, answer = first(_QUESTION_WORDS), first(_ANSWER_WORDS)
+    return (question, answer) if question and answer and question != answer else None
+
+
+def mapping_hint(sample: Any, columns: list[str]) -> str:
+    """Candidate ``--map`` arguments for what a sample row's columns hold."""
+    generic = (
+        "Map them, e.g. --map prompt=COLUMN --map completion=COLUMN (or --map user=... --map "
+        "assistant=... for chat; --to preference with --map chosen=... --map rejected=...)"
+    )
+    if not isinstance(sample, dict):
+        return generic
+    conversations = [c for c in columns if is_turns(sample.get(c))]
+    if len(conversations) >= 2:
+        chosen = next((c for c in conversations if "chosen" in c.lower()), conversations[0])
+        rejected = next(
+            (c for c in conversations if "reject" in c.lower() and c != chosen),
+            next(c for c in conversations if c != chosen),
+        )
+        return (
+            f"Columns {chosen!r} and {rejected!r} hold whole conversations: for preference data "
+            f"use --to preference --map chosen={chosen} --map rejected={rejected} (their shared "
+            "start becomes the prompt)"
+        )
+    by_name = _named_pair(columns)
+    if by_name is not None:
+        return (
+            f"Candidates by name: --map prompt={by_name[0]} --map completion={by_name[1]} (or "
+            f"--map user={by_name[0]} --map assistant={by_name[1]} for chat)"
+        )
+    texts = _by_name([c for c in columns if _prose(sample.get(c))])
+    nested = _by_name([p for c in columns for p in _text_pointers(sample.get(c), "/" + c)])
+    found = [*texts, *nested]
+    if len(found) >= 2:
+        where = (
+            f" (text found at {', '.join(found[:5])}; a JSON pointer reaches inside nested values)"
+        )
+        return (
+            f"Candidates: --map user={found[0]} --map assistant={found[1]}{where}; --to "
+            "completion for prompt/completion records"
+        )
+    if found:
+        return (
+            f"Only {found[0]} holds text: map it with --map prompt={found[0]} and give the "
+            "answers a column (--map completion=COLUMN); without answers there is nothing to train"
+        )
+    return generic

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftprep.core import pointer as jp
-from ftprep.core.errors import UsageError, did_you_mean
+from ftprep.core.errors import UsageError, did_you_mean, shown_names
 
 ROLES = ("prompt", "completion", "system", "user", "assistant", "label", "chosen", "rejected")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -29,6 +29,26 @@ class Template:
     @property
     def placeholders(self) -> list[str]:
         return [m.group(1) for m in _PLACEHOLDER.finditer(self.text) if m.group(1) is not None]
+
+    def check(self) -> None:
+        """Raise UsageError for a brace that opens or closes no placeholder."""
+        rest = _PLACEHOLDER.sub("", self.text)
+        for brace in "{}":
+            at = rest.find(brace)
+            if at >= 0:
+                raise UsageError(
+                    f"--template {self.text!r}: a {brace!r} that {'opens' if brace == '{' else 'closes'} "
+                    "no placeholder; write {{ or }} for a literal brace"
+                )
+
+    def with_columns(self, columns: dict[str, str]) -> Template:
+        """The same template with placeholders renamed to the columns they resolve to."""
+
+        def sub(match: re.Match[str]) -> str:
+            name = match.group(1)
+            return match.group(0) if name is None else "{" + columns.get(name, name) + "}"
+
+        return Template(_PLACEHOLDER.sub(sub, self.text))
 
     def render(self, lookup: dict[str, str]) -> str:
         def sub(match: re.Match[str]) -> str:
@@ -82,10 +102,27 @@ def parse_map_args(
     parsed: dict[str, Template] = {}
     for item in templates or []:
         role, sep, text = item.partition("=")
-        if sep and role.strip().lower() in ROLES and "{" not in role:
-            parsed[role.strip().lower()] = Template(unescape(text))
+        key = role.strip().lower()
+        if sep and key in ROLES:
+            template = Template(unescape(text))
+        elif sep and re.fullmatch(r"[A-Za-z_][\w-]*", role.strip()):
+            raise UsageError(
+                f"--template {item!r}: unknown role {role.strip()!r}"
+                f"{did_you_mean(key, ROLES)}; roles: {', '.join(ROLES)} (a prompt template "
+                "that holds '=' itself starts with prompt=)"
+            )
         else:
-            parsed["input"] = Template(unescape(item))
+            key, template = "input", Template(unescape(item))
+        template.check()
+        parsed[key] = template
+    for key in parsed:
+        both = {"input": ("prompt", "user")}.get(key, (key,))
+        clash = [r for r in both if r in columns]
+        if clash:
+            raise UsageError(
+                f"both --map {clash[0]}={columns[clash[0]]} and a --template build the "
+                f"{clash[0]}; keep one of them"
+            )
     if to is not None and to not in ("chat", "completion", "preference"):
         raise UsageError(f"--to must be chat, completion or preference, not {to!r}")
     return Mapping(
@@ -106,8 +143,7 @@ def resolve_column(name: str, columns: list[str]) -> str:
     if found is not None:
         return found
     raise UsageError(
-        f"no column {name!r}{did_you_mean(name, columns)}; columns found: "
-        + ", ".join(repr(c) for c in columns)
+        f"no column {name!r}{did_you_mean(name, columns)}; columns found: {shown_names(columns)}"
     )
 
 

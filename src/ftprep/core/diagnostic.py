@@ -67,6 +67,9 @@ class Diagnostic:
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
     data: dict[str, Any] | None = field(default=None)
+    # The spreadsheet row of a table record, when it differs from ``line`` (the physical
+    # line a row starts on: a cell spanning lines above it pushes lines past rows).
+    row: int | None = None
 
     @property
     def fixable(self) -> bool:
@@ -84,7 +87,7 @@ class Diagnostic:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON report's shape (version 1, documented in docs/json-report.md)."""
-        return {
+        out: dict[str, Any] = {
             "code": self.code,
             "name": self.name,
             "severity": self.severity.value,
@@ -92,6 +95,10 @@ class Diagnostic:
             "file": self.file,
             "sheet": self.sheet,
             "line": self.line,
+        }
+        if self.row is not None:
+            out["row"] = self.row
+        out |= {
             "record": self.record,
             "pointer": self.pointer,
             "column": self.column,
@@ -100,3 +107,4 @@ class Diagnostic:
             "fix": self.fix.as_dict() if self.fix is not None else None,
             "data": self.data,
         }
+        return out

@@ -7,7 +7,7 @@ carry a message meant for the user and map to exit code 2 in the CLI.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 class FtprepError(Exception):
@@ -32,3 +32,13 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when an option is close to ``word``, else an empty string."""
     match = closest(word, options)
     return f" (did you mean {match!r}?)" if match else ""
+
+
+# At most this many names in a message that lists them (columns, keys, sheets).
+SHOWN_NAMES = 12
+
+
+def shown_names(names: Sequence[str], limit: int = SHOWN_NAMES) -> str:
+    """``'a', 'b', ...`` for a message, capped: a 100,000-column header is not printed."""
+    head = ", ".join(repr(n) for n in names[:limit])
+    return head + (f" and {len(names) - limit:,} more" if len(names) > limit else "")

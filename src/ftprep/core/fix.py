@@ -33,7 +33,7 @@ class FixAvailability(str, Enum):
 # Edit operations. Each is idempotent on its own: its precondition fails once applied.
 OPS = (
     "set",  # pointer: old -> value
-    "append",  # string at pointer gains suffix ``value`` unless it already ends with it
+    "append",  # string at pointer gains suffix ``value`` (what of it is not already there)
     "prepend",  # string at pointer gains prefix ``value`` unless it already starts with it
     "remove-prefix",  # string at pointer loses prefix ``value``; ``old`` True keeps one space
     "lowercase",  # string at pointer is lowercased
@@ -105,7 +105,7 @@ def _text_op(data: dict[str, Any], edit: Edit) -> bool:
     new = current
     if edit.op == "append":
         if not current.endswith(edit.value):
-            new = current + edit.value
+            new = current + edit.value[_overlap(current, edit.value) :]
     elif edit.op == "prepend":
         if not current.startswith(edit.value):
             new = edit.value + current
@@ -124,6 +124,16 @@ def _text_op(data: dict[str, Any], edit: Edit) -> bool:
     if new == current:
         return False
     return jp.assign(data, edit.pointer, new)
+
+
+def _overlap(text: str, suffix: str) -> int:
+    """How much of ``suffix``'s start ``text`` already ends with, counting only punctuation
+    and whitespace: ``3+3=`` gains `` ->`` of the separator ``= ->``, not ``= ->`` again."""
+    for k in range(min(len(text), len(suffix) - 1), 0, -1):
+        head = suffix[:k]
+        if text.endswith(head) and not any(ch.isalnum() for ch in head):
+            return k
+    return 0
 
 
 def strip_surrounding(text: str) -> str:

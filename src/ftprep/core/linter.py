@@ -90,6 +90,8 @@ class JobOutput:
     # Stable record index of each slot when they are not first_index, first_index + 1, ...
     # (an intermediate file of the fixer, after records were dropped).
     indexes: array | None = None
+    # Spreadsheet rows of the records whose row is not their line (index -> row), sparse.
+    rows: dict[int, int] | None = None
 
 
 class Job(Protocol):
@@ -344,6 +346,7 @@ def lint_source(
 
     lines = array("I")
     indexes = array("I")
+    rows: dict[int, int] = {}
     kinds: Counter = Counter()
     runner = _JobRunner(plan, ctx)
 
@@ -355,6 +358,8 @@ def lint_source(
         else:
             indexes.extend(range(out.first_index, out.first_index + len(out.lines)))
         diagnostics.extend(diags)
+        if out.rows:
+            rows.update(out.rows)
         kinds.update(job_kinds)
         for (_, rule), state in zip(main_rules, states, strict=True):
             rule.merge(state)
@@ -397,6 +402,10 @@ def lint_source(
             if line is None and f.record is not None:
                 line = line_of(f.record)
             diagnostics.append(_stamp(p, f, source.info, split, line))
+    if rows:
+        for d in diagnostics:
+            if d.record is not None and d.record in rows:
+                d.row = rows[d.record]
     diagnostics.sort(key=Diagnostic.sort_key)
     result = SplitResult(
         split=split,

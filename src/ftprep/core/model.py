@@ -40,6 +40,9 @@ class Record:
     # each an ASCII profile (uppercase, lowercase, control characters, digits) or None.
     texts: list[tuple[str, str, str]] | None = None
     profiles: list[tuple[int, int, int, int] | None] | None = None
+    # Keys the reader renamed to what the trainer expects (``Prompt`` read as ``prompt``):
+    # canonical name -> the name as written. SC002 reports them; fixing keeps the rename.
+    renamed: dict[str, str] | None = None
 
 
 @dataclass(slots=True)

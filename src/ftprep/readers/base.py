@@ -34,7 +34,8 @@ class ReadOptions:
     sheet: str | None = None
     delimiter: str | None = None
     header: bool = True
-    quoting: bool = True
+    # None: CSV quoting, except for a TSV plainly written one row per line.
+    quoting: bool | None = None
     # Columns the mapping needs: picks the sheet when a workbook has several.
     wanted_columns: tuple[str, ...] = ()
     format: str | None = None  # force a reader: jsonl, json, csv, tsv, xlsx
@@ -60,6 +61,15 @@ def json_type(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class RejectedCells:
+    """A table row the reader itself rejects (its cells do not fit the header)."""
+
+    code: str
+    message: str
+    cells: list[str]
+
+
 @dataclass
 class RowJob:
     """Rows already read by the main process (tables, JSON documents), converted here."""
@@ -69,6 +79,8 @@ class RowJob:
     transform: Transform
     issues: list[tuple[str, Finding]] = field(default_factory=list)
     bytes_read: int = 0
+    # Spreadsheet rows of the records whose row is not their line (index -> row).
+    row_numbers: dict[int, int] | None = None
 
     def run(self) -> JobOutput:
         records: list[Record] = []
@@ -78,6 +90,9 @@ class RowJob:
         for offset, (line, raw, _column) in enumerate(self.rows):
             index = self.first_index + offset
             lines.append(line)
+            if isinstance(raw, RejectedCells):  # reported by the reader already
+                rejected.append(Rejection(index, line, raw.cells, [(raw.code, raw.message)]))
+                continue
             result = self.transform(raw, index, line)
             if isinstance(result, Record):
                 records.append(result)
@@ -85,7 +100,15 @@ class RowJob:
                 code, message = result
                 issues.append((code, reject_finding(code, message, index, line)))
                 rejected.append(Rejection(index, line, raw, [(code, message)]))
-        return JobOutput(self.first_index, lines, records, issues, rejected, self.bytes_read)
+        return JobOutput(
+            self.first_index,
+            lines,
+            records,
+            issues,
+            rejected,
+            self.bytes_read,
+            rows=self.row_numbers,
+        )
 
 
 def reject_finding(code: str, message: str, index: int, line: int) -> Finding:

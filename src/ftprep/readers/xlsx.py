@@ -113,6 +113,40 @@ def render_cell(value: Any, number_format: str) -> str:
     return str(value)
 
 
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+
+
+def check_workbook_bytes(head: bytes) -> None:
+    """Raise ReadError naming what a file named .xlsx really is, when it is no workbook."""
+    if head.startswith(OLE2_MAGIC):
+        if _ENCRYPTED in head or b"EncryptedPackage" in head.replace(b"\x00", b""):
+            raise ReadError(
+                "this workbook is encrypted (saved with a password); open it in Excel or "
+                "LibreOffice, remove the password (File > Info > Protect Workbook) and save it"
+            )
+        raise ReadError(
+            "this is a legacy Excel 97-2003 workbook (.xls) under an .xlsx name; open it in "
+            "Excel or LibreOffice and save it as .xlsx or CSV"
+        )
+    if head.startswith(b"PK"):
+        return
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text[:1] in (b"{", b"["):
+        raise ReadError(
+            "this is a JSON text file under an .xlsx name; pass --format json (or jsonl)"
+        )
+    try:
+        sample = text.decode("utf-8")
+    except UnicodeDecodeError:
+        sample = ""
+    if sample and any(d in sample.split("\n", 1)[0] for d in (",", ";", "\t", "|")):
+        raise ReadError(
+            "this is a CSV text file under an .xlsx name, not a workbook; pass --format csv "
+            "(or --format tsv), or rename it to .csv"
+        )
+    raise ReadError("not an XLSX workbook (an XLSX file is a zip archive)")
+
+
 def _header_names(cells: list[str]) -> list[str]:
     """Header cells as column names; an empty header cell is named after its letter."""
     letters = column_letters(len(cells))
@@ -132,14 +166,8 @@ class XlsxSource:
         header: bool = True,
     ) -> None:
         with open(path, "rb") as fh:
-            magic = fh.read(8)
-        if magic == OLE2_MAGIC:
-            raise ReadError(
-                "this is a legacy Excel 97-2003 workbook (.xls) under an .xlsx name; open it in "
-                "Excel or LibreOffice and save it as .xlsx or CSV"
-            )
-        if not magic.startswith(b"PK"):
-            raise ReadError("not an XLSX workbook (an XLSX file is a zip archive)")
+            head = fh.read(1 << 16)
+        check_workbook_bytes(head)
         import warnings
 
         import openpyxl

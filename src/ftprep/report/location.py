@@ -11,7 +11,7 @@ def where(d: Diagnostic) -> str:
 
 
 def detail(d: Diagnostic) -> str:
-    parts = []
+    parts = [f"row {d.row}"] if d.row is not None else []
     if d.pointer:
         parts.append(d.pointer)
     if d.column:

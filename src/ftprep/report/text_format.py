@@ -7,12 +7,15 @@ from typing import TextIO
 from ftprep.core.fix import Applicability
 from ftprep.report.data import ReportData
 from ftprep.report.location import detail, where
-from ftprep.report.summary import footer, statistics_table, token_summaries
+from ftprep.report.summary import _count, footer, statistics_table, token_summaries
 
 
 def render(report: ReportData, stream: TextIO) -> None:
     for f in report.files:
-        stream.write(f"{f['file']}: {f['records']:,} records, read as {f['layout']}\n")
+        if f["layout"]:
+            stream.write(f"{f['file']}: {_count(f['records'], 'record')}, read as {f['layout']}\n")
+        else:
+            stream.write(f"{f['file']}: could not be read\n")
     if report.files:
         stream.write("\n")
     for d in report.problems:

@@ -20,6 +20,8 @@ from ftprep.rules.io.byte_order_mark import ByteOrderMark
 from ftprep.rules.io.duplicate_key import DuplicateKey
 from ftprep.rules.io.invalid_json import InvalidJson
 from ftprep.rules.io.mixed_formats import MixedFormats
+from ftprep.rules.io.quote_spans_rows import QuoteSpansRows
+from ftprep.rules.io.ragged_row import RaggedRow
 from ftprep.rules.io.record_not_object import RecordNotObject
 from ftprep.rules.io.spreadsheet_artifact import SpreadsheetArtifact
 from ftprep.rules.io.unreadable_file import UnreadableFile
@@ -72,6 +74,8 @@ REGISTRY: dict[str, type[Rule]] = {
     "IO006": DuplicateKey,
     "IO007": SpreadsheetArtifact,
     "IO008": MixedFormats,
+    "IO009": RaggedRow,
+    "IO010": QuoteSpansRows,
     "SC001": MissingMessages,
     "SC002": MissingRequiredField,
     "SC003": UnknownField,

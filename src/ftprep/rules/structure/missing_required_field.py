@@ -26,7 +26,10 @@ class MissingRequiredField(Rule):
     """## What it does
     Checks that completion examples have `prompt` and `completion`, and preference examples
     have `input`, `preferred_output` and `non_preferred_output`. Lists the keys it found
-    and a close match (`Prompt`, `\\ufeffprompt`, `preferred_completion`).
+    and a close match (`Prompt`, `\\ufeffprompt`, `preferred_completion`). A key that
+    differs from a required one (or from `messages`, `tools`) only by case, a BOM or spaces
+    is reported too, and the record is read under the right name, so every other rule
+    still checks it.
 
     ## Why is this bad?
     The trainer cannot find the example's text and rejects the file, usually without
@@ -56,15 +59,16 @@ class MissingRequiredField(Rule):
     code = "SC002"
     name = "missing-required-field"
     group = "structure"
-    targets = frozenset({Kind.COMPLETION, Kind.PREFERENCE})
     default_severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
         assert record.kind is not None
+        if record.renamed:
+            out.extend(self._renamed(record, record.renamed))
         data = record.data
-        if all(field in data for field in REQUIRED[record.kind]):
+        if all(field in data for field in REQUIRED.get(record.kind, ())):
             return out  # the usual case, without listing the keys
         keys = [str(k) for k in data]
         renames = {
@@ -89,3 +93,19 @@ class MissingRequiredField(Rule):
                     )
             out.append(Finding(message, pointer="/" + field, fix=fix))
         return out
+
+    def _renamed(self, record: Record, renamed: dict[str, str]) -> list[Finding]:
+        """Keys read under their right name: reported, and checked by every rule as such."""
+        return [
+            Finding(
+                f"key {original!r} is not {canonical!r}: trainers look for {canonical!r} and "
+                f"reject the record; it was checked as {canonical!r}",
+                pointer="/" + canonical,
+                fix=Fix(
+                    title=f"Rename {original!r} to {canonical!r}",
+                    edits=(Edit("rename-key", record.index, "/" + original, value=canonical),),
+                    applicability=Applicability.SAFE,
+                ),
+            )
+            for canonical, original in renamed.items()
+        ]
