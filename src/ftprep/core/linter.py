@@ -48,6 +48,9 @@ class LintPlan:
     # Reader-reported codes (IO) map to their planned rule for stamping; unselected ones drop.
     by_code: dict[str, PlannedRule] = field(default_factory=dict)
     classification: bool = False
+    # Text every record shares per pointer (see RuleContext.shared_text).
+    shared_text: dict[str, tuple[str, str]] = field(default_factory=dict)
+    word_shingles: bool | None = None
 
     def only(self, codes: set[str]) -> LintPlan:
         """The same plan with only the given rules (a reference set runs just the leak rule)."""
@@ -57,6 +60,8 @@ class LintPlan:
             self.model,
             self.kind,
             classification=self.classification,
+            shared_text=self.shared_text,
+            word_shingles=self.word_shingles,
         )
 
     def __post_init__(self) -> None:
@@ -65,6 +70,10 @@ class LintPlan:
     @property
     def needs_tokens(self) -> bool:
         return any(p.cls.needs_tokens for p in self.rules)
+
+    @property
+    def compares_texts(self) -> bool:
+        return any(p.cls.compares_texts for p in self.rules)
 
 
 @dataclass(slots=True)
@@ -331,6 +340,8 @@ def lint_source(
         kind=plan.kind,
         splits=splits,
         classification=plan.classification,
+        shared_text=plan.shared_text,
+        word_shingles=plan.word_shingles,
     )
     ctx.extra["info"] = source.info
     ctx.extra["shared"] = {}
@@ -418,6 +429,17 @@ def lint_source(
     )
     result.stats["rules"] = {p.cls.code: rule for p, rule in main_rules}
     return result
+
+
+def sample_records(source: RecordSource, kind: Kind, limit: int = 1000) -> list[Record]:
+    """The first records of a source (its first job), with their kinds."""
+    for job in source.jobs():
+        records = job.run().records[:limit]
+        for record in records:
+            record.kind = detect_kind(record.data) or kind
+        if records:
+            return records
+    return []
 
 
 def fetch_records(source: RecordSource, wanted: Iterable[int], kind: Kind) -> dict[int, Record]:

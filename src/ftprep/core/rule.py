@@ -68,6 +68,11 @@ class RuleContext:
     classification: bool = False
     # Filled before finish(): how many records the split holds (all kinds).
     n_records: int = 0
+    # The start and end every record's text at a pointer shares (a template's fixed words),
+    # sampled from the training input; rules comparing records compare what varies.
+    shared_text: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Whether those rules cut the dataset's texts into word shingles (else characters).
+    word_shingles: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     _counter: TokenCounter | None = None
 
@@ -110,6 +115,8 @@ class Rule:
     costly: ClassVar[bool] = False
     # Reported by the readers while parsing (IO rules); the class carries metadata and docs.
     reported_by_reader: ClassVar[bool] = False
+    # Compares records' texts with each other: the engine samples the text they all share.
+    compares_texts: ClassVar[bool] = False
     # False when check_record has nothing to do (a rule that only reports in finish(), or
     # one reading statistics another instance collects): the engine then skips the calls.
     wants_records: bool = True

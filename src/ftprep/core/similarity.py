@@ -14,13 +14,14 @@ only candidates: callers confirm each with :func:`jaccard` on the exact shingle 
 from __future__ import annotations
 
 import re
-import unicodedata
 import zlib
 from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ftprep.core.comparable import MIN_WORDS, normalize
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -30,21 +31,13 @@ SEED = 1
 WORD_NGRAM = 5
 CHAR_NGRAM = 5
 CJK_NGRAM = 3
-# Below this many words a text is cut into character shingles.
-MIN_WORDS = 100
 # LSH weights (false positives, false negatives): candidates are confirmed exactly, so the
 # index errs towards recall (at 0.8 it finds ~95% of pairs of Jaccard 0.8, ~99% of 0.85).
 LSH_WEIGHTS = (0.05, 0.95)
 
-_WORD_RE = re.compile(r"\w+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _MASK32 = np.uint64(0xFFFFFFFF)
 _EMPTY = np.zeros(0, dtype=np.uint64)
-
-
-def normalize(text: str) -> str:
-    """NFKC, casefold, words only, single spaces."""
-    return " ".join(_WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -71,14 +64,20 @@ def _ngrams(units: np.ndarray, n: int) -> np.ndarray:
     return np.unique(_mix(h + np.uint64(n)))
 
 
-def shingles(text: str) -> np.ndarray:
-    """The sorted, distinct 64-bit shingle hashes of a text (empty for a text without words)."""
+def shingles(text: str, words_mode: bool | None = None) -> np.ndarray:
+    """The sorted, distinct 64-bit shingle hashes of a text (empty for a text without words).
+
+    ``words_mode``: word 5-grams (True) or character 5-grams (False), as decided for the
+    whole dataset (:func:`ftprep.core.comparable.word_shingled`); None decides by this
+    text's length. CJK text is always cut into character 3-grams.
+    """
     norm = normalize(text)
     if not norm:
         return _EMPTY
     words = norm.split(" ")
     cjk = len(_CJK_RE.findall(norm)) if not norm.isascii() else 0
-    if cjk * 3 >= len(norm) or len(words) < MIN_WORDS:
+    short = len(words) < MIN_WORDS if words_mode is None else not words_mode
+    if cjk * 3 >= len(norm) or short:
         n = CJK_NGRAM if cjk * 3 >= len(norm) else CHAR_NGRAM
         chars = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         return _ngrams(chars, n)

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
+from ftprep.core.comparable import normalize, word_shingled
 from ftprep.core.model import Kind, Record
+from ftprep.core.pointer import escape
 
 
 def message_texts(messages: Any, base: str) -> Iterator[tuple[str, str, str]]:
@@ -146,6 +150,63 @@ def _iter_texts(record: Record) -> Iterator[tuple[str, str, str]]:
         yield from message_texts(data.get("non_preferred_output"), "/non_preferred_output")
 
 
+_TEXT_KEYS = frozenset({"prompt", "completion"})
+_MESSAGE_TEXT_KEYS = frozenset({"role", "content"})
+
+
+def other_strings(record: Record) -> list[tuple[str, str]]:
+    """(pointer, string) for every string value of a record that is not one of its texts:
+    tool-call arguments, tool definitions, metadata fields. Cheap for the common record,
+    whose keys are only its texts'."""
+    data = record.data
+    out: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if key in _TEXT_KEYS and isinstance(value, str):
+            continue
+        if key in ("messages", "preferred_output", "non_preferred_output"):
+            _message_strings(value, f"/{key}", out)
+        elif key == "input" and isinstance(value, dict):
+            for k, v in value.items():
+                if k == "messages":
+                    _message_strings(v, "/input/messages", out)
+                else:
+                    _walk_strings(v, f"/input/{escape(k)}", out)
+        else:
+            _walk_strings(value, f"/{escape(str(key))}", out)
+    return out
+
+
+def _message_strings(messages: Any, base: str, out: list[tuple[str, str]]) -> None:
+    if not isinstance(messages, list):
+        _walk_strings(messages, base, out)
+        return
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        for key, value in message.items():
+            if key in _MESSAGE_TEXT_KEYS and (key == "role" or not isinstance(value, list)):
+                continue
+            if key == "content":  # content parts: their texts are texts, the rest is not
+                for j, part in enumerate(value):
+                    if isinstance(part, dict):
+                        for k, v in part.items():
+                            if k != "text":
+                                _walk_strings(v, f"{base}/{i}/content/{j}/{escape(k)}", out)
+                continue
+            _walk_strings(value, f"{base}/{i}/{escape(str(key))}", out)
+
+
+def _walk_strings(value: Any, pointer: str, out: list[tuple[str, str]], depth: int = 0) -> None:
+    if isinstance(value, str):
+        out.append((pointer, value))
+    elif depth < 8 and isinstance(value, dict):
+        for k, v in value.items():
+            _walk_strings(v, f"{pointer}/{escape(str(k))}", out, depth + 1)
+    elif depth < 8 and isinstance(value, list):
+        for i, v in enumerate(value):
+            _walk_strings(v, f"{pointer}/{i}", out, depth + 1)
+
+
 def messages_of(record: Record) -> list[Any] | None:
     """The conversation of a chat record, or the input conversation of a preference record."""
     data = record.data
@@ -189,15 +250,83 @@ _QUESTION_ROLES = ("user", "prompt")
 _ANSWER_ROLES = ("assistant", "completion")
 
 
-def comparable_text(record: Record) -> str:
-    """What near-duplicate detection compares: the conversation without its system prompt.
+# Shared text shorter than this is how texts happen to start (`What is`), not boilerplate.
+SHARED_MIN_CHARS = 12
+# Texts at one pointer needed before their shared start and end count as boilerplate.
+SHARED_MIN_TEXTS = 20
 
-    A long system prompt shared by every record would otherwise make unrelated records look
-    alike; a record holding nothing but a system prompt is compared on it.
+
+def comparable_text(record: Record, shared: dict[str, tuple[str, str]] | None = None) -> str:
+    """What near-duplicate detection compares: what varies from record to record.
+
+    The system prompt, and the start and end that every record's text at a pointer shares
+    (``shared``, from :func:`shared_text`: a template's fixed words, a fixed instruction),
+    would make unrelated records look alike: `Classify: Cmv.` and `Classify: 3.` are not
+    near-duplicates. With ``shared`` the texts come in their comparison form
+    (:func:`ftprep.core.comparable.normalize`), where the shared words are matched whatever
+    their case and punctuation. A record holding nothing but a system prompt is compared
+    on it.
     """
     texts = record_texts(record)
-    body = [t for _, t, role in texts if role != "system" and t]
+    if shared:
+        body = [
+            _varying(normalize(t), shared.get(p)) for p, t, role in texts if role != "system" and t
+        ]
+    else:
+        body = [t for _, t, role in texts if role != "system" and t]
     return "\n".join(body or [t for _, t, _ in texts])
+
+
+def _varying(norm: str, around: tuple[str, str] | None) -> str:
+    """A normalised text without the shared words at its start and end."""
+    if around is None:
+        return norm
+    prefix, suffix = around
+    if len(norm) <= len(prefix) + len(suffix):
+        return norm
+    if prefix and norm.startswith(prefix + " "):
+        norm = norm[len(prefix) + 1 :]
+    if suffix and norm.endswith(" " + suffix):
+        norm = norm[: -len(suffix) - 1]
+    return norm
+
+
+def shared_text(records: list[Record]) -> dict[str, tuple[str, str]]:
+    """Per text pointer, the (start, end) words every sampled record's text there shares
+    in comparison form, when they are long enough to be boilerplate."""
+    by_pointer: dict[str, list[str]] = {}
+    for record in records:
+        for pointer, text, role in record_texts(record):
+            if role != "system":
+                by_pointer.setdefault(pointer, []).append(normalize(text))
+    out: dict[str, tuple[str, str]] = {}
+    for pointer, texts in by_pointer.items():
+        if len(texts) < SHARED_MIN_TEXTS:
+            continue
+        words = [t.split(" ") for t in texts]
+        prefix = " ".join(_common_words(words))
+        suffix = " ".join(reversed(_common_words([w[::-1] for w in words])))
+        prefix = prefix if len(prefix) >= SHARED_MIN_CHARS else ""
+        suffix = suffix if len(suffix) >= SHARED_MIN_CHARS else ""
+        if prefix or suffix:
+            out[pointer] = (prefix, suffix)
+    return out
+
+
+def comparison_basis(records: list[Record]) -> tuple[dict[str, tuple[str, str]], bool]:
+    """How a dataset's records are compared, decided from a sample of them: the text they
+    share (:func:`shared_text`) and whether they are cut into word shingles."""
+    shared = shared_text(records)
+    return shared, word_shingled([comparable_text(r, shared) for r in records])
+
+
+def _common_words(texts: list[list[str]]) -> list[str]:
+    """The words every list starts with."""
+    first, last = min(texts), max(texts)  # what the extremes share, all of them share
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
 
 
 def question_and_answer(record: Record) -> tuple[str, str]:
@@ -240,4 +369,7 @@ def context_and_label(record: Record) -> tuple[str, str, str] | None:
     if all(m.get("role") == "system" for m in before):
         return "", content, f"/messages/{len(messages) - 1}/content"  # no prompt to compare
     context = "\x1e".join(f"{m.get('role')}\x1f{m.get('content')}" for m in before)
+    tools = data.get("tools")
+    if tools:  # the same question with other tools to call is another question
+        context += "\x1d" + orjson.dumps(tools, option=orjson.OPT_SORT_KEYS).decode()
     return context, content, f"/messages/{len(messages) - 1}/content"

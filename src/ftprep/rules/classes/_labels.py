@@ -2,7 +2,9 @@
 
 The label of a completion record is its completion; of a chat record, the final assistant
 message. Data is classification-like when the user declared a label column, or, as
-OpenAI's tool inferred it, when there are fewer distinct labels than a third of the examples.
+OpenAI's tool inferred it, when there are fewer distinct labels than a third of the examples
+and the records are single-turn with short answers (open conversations repeat answers
+such as "You too!" without being classification).
 Five rules (CB001-CB004, TK003) read the same tally; the first created for a job owns it.
 """
 
@@ -19,6 +21,12 @@ from ftprep.rules.texts import collapse_runs, context_and_label, show
 
 # More distinct labels than this and the data is not classification, whatever the ratio.
 MAX_CLASSES = 2000
+# A class label is a few words: longer answers are generated text, not classes.
+MAX_LABEL_WORDS = 8
+MAX_LABEL_CHARS = 60
+# Classification data is single-turn with short labels; a dataset where more than this
+# share of records is otherwise (open conversations, long answers) is not classification.
+MAX_OTHERWISE = 0.1
 
 
 def fold(text: str, collapsed: str | None = None) -> str:
@@ -51,6 +59,10 @@ class LabelStats:
 
     def __init__(self) -> None:
         self.n = 0
+        # Records that are not one question and a short answer: several user turns, or an
+        # answer longer than a class label.
+        self.conversations = 0
+        self.long_labels = 0
         self.rows: dict[str, array] = {}
         self.overflow = False
         self.contexts = array("Q")
@@ -67,6 +79,9 @@ class LabelStats:
         """Tally examples in order: their :func:`fold`-ed contexts, labels as written, and
         folded labels."""
         self.n += len(indexes)
+        self.long_labels += sum(
+            1 for f in folded_labels if len(f) > MAX_LABEL_CHARS or f.count(" ") >= MAX_LABEL_WORDS
+        )
         self.indexes.extend(indexes)
         # 0: no prompt to compare
         self.contexts.extend([hash(c) & _MASK if c else 0 for c in folded_contexts])
@@ -86,6 +101,8 @@ class LabelStats:
 
     def merge(self, other: LabelStats) -> None:
         self.n += other.n
+        self.conversations += other.conversations
+        self.long_labels += other.long_labels
         self.indexes.extend(other.indexes)
         self.contexts.extend(other.contexts)
         self.label_hashes.extend(other.label_hashes)
@@ -98,9 +115,15 @@ class LabelStats:
             self.overflow, self.rows = True, {}
 
     def is_classification(self, declared: bool) -> bool:
+        """Declared (``--map label=``), or inferred as OpenAI's tool did (fewer distinct
+        labels than a third of the examples) from data whose records are single-turn with
+        short answers: repeated answers of open conversations are not classes."""
         if self.overflow or self.n == 0:
             return False
-        return declared or len(self.rows) < self.n / 3
+        if declared:
+            return True
+        otherwise = max(self.conversations, self.long_labels)
+        return len(self.rows) < self.n / 3 and otherwise <= MAX_OTHERWISE * self.n
 
     def counts(self) -> list[tuple[str, int]]:
         """(class, examples), most frequent first, then by name."""
@@ -125,6 +148,7 @@ class LabelRule(Rule):
         """The batch's examples in one loop and one tally call; prompts and labels are
         folded from the collapsed forms the duplicate rule shares."""
         shared = collapsed_values(batch)
+        stats = self.stats
         indexes: list[int] = []
         contexts: list[str] = []
         known: list[str | None] = []
@@ -134,6 +158,8 @@ class LabelRule(Rule):
             if found is None:
                 continue
             context, label, _ = found
+            if record.kind is Kind.CHAT and _user_turns(record.data["messages"]) > 1:
+                stats.conversations += 1
             # A completion record's prompt is one of its values, collapsed already; a chat
             # context is built, not a value: folded here.
             known.append(shared.get(id(context)) if record.kind is Kind.COMPLETION else None)
@@ -162,6 +188,10 @@ class LabelRule(Rule):
             return None
         counts = self.stats.counts()
         return counts if len(counts) >= 2 else None
+
+
+def _user_turns(messages: list[Any]) -> int:
+    return sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "user")
 
 
 def class_name(label: str) -> str:

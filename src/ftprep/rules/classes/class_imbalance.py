@@ -14,8 +14,8 @@ class Options(RuleOptions):
 
 class ClassImbalance(LabelRule):
     """## What it does
-    In classification-like data (a declared label column, or fewer distinct completions than
-    a third of the examples), reports when the rarest class holds far less than its fair
+    In classification-like data (a declared label column, or single-turn records with short
+    answers and fewer distinct answers than a third of the examples), reports when the rarest class holds far less than its fair
     share of the examples: under `min-share-ratio` × n / k for n examples and k classes.
 
     For chat data the label is the final assistant message.

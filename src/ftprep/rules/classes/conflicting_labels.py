@@ -14,10 +14,12 @@ MAX_RELATED = 5
 
 class ConflictingLabels(LabelRule):
     """## What it does
-    Reports records whose prompt (for chat: every message before the final assistant
-    message) is the same as another record's once case, Unicode form and whitespace are
-    normalised, but whose completion (final assistant message) differs. Each record of such
-    a group is reported and points at the first record of every other answer.
+    In classification-like data, reports records whose prompt (for chat: every message
+    before the final assistant message, the system prompt and the tools included) is the
+    same as another record's once case, Unicode form and whitespace are normalised, but
+    whose label (completion, final assistant message) differs. Each record of such a group
+    is reported and points at the first record of every other label. Generated answers
+    (translations, open questions) may rightly differ for one prompt and are not compared.
 
     ## Why is this bad?
     The model sees the same input with contradicting targets: in classification it learns
@@ -50,6 +52,8 @@ class ConflictingLabels(LabelRule):
     default_severity = Severity.WARNING
 
     def finish(self) -> Iterator[Finding]:
+        if not self.classification:
+            return  # generated answers may differ for one prompt: only a class is wrong
         s = self.stats
         contexts, labels, indexes = s.contexts, s.label_hashes, s.indexes
         repeated = repeated_values(contexts)

@@ -66,6 +66,7 @@ class SignatureRule(Rule):
     """A rule that needs every record's signature; subclasses say when they are active."""
 
     costly = True
+    compares_texts = True
 
     Options = Options
 
@@ -90,7 +91,8 @@ class SignatureRule(Rule):
         from ftprep.core.similarity import shingles, signature
 
         assert self.signatures is not None
-        hashes = shingles(comparable_text(record))
+        ctx = self.ctx
+        hashes = shingles(comparable_text(record, ctx.shared_text), ctx.word_shingles)
         if len(hashes):  # a record without words is like every other one: not compared
             self.signatures.add(record.index, signature(hashes))
         return ()
@@ -111,6 +113,8 @@ def confirm(
     fetch_a: Fetch,
     fetch_b: Fetch,
     threshold: float,
+    shared: dict[str, tuple[str, str]] | None = None,
+    words_mode: bool | None = None,
 ) -> list[tuple[int, int, float]]:
     """Keep the candidate pairs (a, b) whose exact Jaccard similarity reaches ``threshold``."""
     from ftprep.core.similarity import jaccard, shingles
@@ -125,7 +129,9 @@ def confirm(
         key = (side, index)
         if key not in cache:
             record = records.get(index)
-            cache[key] = shingles(comparable_text(record)) if record is not None else None  # type: ignore[assignment]
+            cache[key] = (  # type: ignore[assignment]
+                shingles(comparable_text(record, shared), words_mode) if record else None
+            )
         return cache[key]
 
     confirmed = []

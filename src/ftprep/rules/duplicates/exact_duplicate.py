@@ -18,7 +18,16 @@ from ftprep.rules.texts import collapse_runs
 
 
 def record_fingerprint(data: dict[str, Any], fold: Callable[[str], str] = collapse_runs) -> int:
-    """64-bit hash of a record with whitespace runs collapsed (inside strings too).
+    """64-bit hash of a record with whitespace runs collapsed (inside strings too)."""
+    return record_fingerprints(data, fold)[0]
+
+
+def record_fingerprints(
+    data: dict[str, Any], fold: Callable[[str], str] = collapse_runs
+) -> tuple[int, int]:
+    """(folded, exact): 64-bit hashes of a record with whitespace runs collapsed (inside
+    strings too) and as written. They are equal when folding changes nothing, and the
+    exact one is only computed when it does.
 
     A record of string fields (the prompt/completion shape) is hashed from its folded
     values; any other shape from its JSON text folded the same way. Equal records always
@@ -26,30 +35,39 @@ def record_fingerprint(data: dict[str, Any], fold: Callable[[str], str] = collap
     :func:`collapse_runs`, or a batch's cached form of it.
     """
     parts: list[str] = []
+    changed = False
     for key, value in data.items():
         if type(value) is not str:
             break
+        folded = fold(value)
+        changed = changed or (folded is not value and folded != value)
         parts.append(key)
-        parts.append(fold(value))
+        parts.append(folded)
     else:
-        return _digest("\x00".join(parts).encode())
+        digest = _digest("\x00".join(parts).encode())
+        if not changed:
+            return digest, digest
+        exact = [p for key, value in data.items() for p in (key, value)]
+        return digest, _digest("\x00".join(exact).encode())
     raw = orjson.dumps(data)
+    written = raw
     if b"\\" in raw:
         raw = raw.replace(b"\\n", b" ").replace(b"\\t", b" ").replace(b"\\r", b" ")
     while b"  " in raw:
         raw = raw.replace(b"  ", b" ")
-    return _digest(raw)
+    digest = _digest(raw)
+    return digest, digest if raw == written else _digest(written)
 
 
-def batch_fingerprints(batch: Batch) -> list[int]:
-    """:func:`record_fingerprint` of each record, folding with the batch's collapsed values
-    (:func:`collapsed_values`, which the label rules share)."""
+def batch_fingerprints(batch: Batch) -> list[tuple[int, int]]:
+    """:func:`record_fingerprints` of each record, folding with the batch's collapsed
+    values (:func:`collapsed_values`, which the label rules share)."""
     shared = collapsed_values(batch)
 
     def fold(value: str) -> str:
         return shared[id(value)]
 
-    return [record_fingerprint(record.data, fold) for record in batch.records]
+    return [record_fingerprints(record.data, fold) for record in batch.records]
 
 
 def _digest(raw: bytes) -> int:
@@ -82,7 +100,9 @@ class ExactDuplicate(Rule):
     None.
 
     ## Fix safety
-    Safe: the fix drops the later copies (to the rejected file); the first stays.
+    Safe when the copy is identical as written: the fix drops the later copies (to the
+    rejected file) and the first stays. Unsafe when the copies differ in whitespace (the
+    indentation of code can change its meaning).
 
     ## References
     - openai-python `_validators.py` (`duplicated_rows`); Axolotl exact deduplication
@@ -99,18 +119,27 @@ class ExactDuplicate(Rule):
         super().__init__(options, ctx)
         self.indexes = array("I")
         self.hashes = array("Q")
+        # Hashes of the records as written, where folding whitespace changed the record
+        # (record index -> hash); the others are as written what ``hashes`` says.
+        self.exact: dict[int, int] = {}
 
     def check_batch(self, batch: Batch) -> tuple[()]:
-        self.indexes.extend([record.index for record in batch.records])
-        self.hashes.extend(batch_fingerprints(batch))
+        indexes = [record.index for record in batch.records]
+        pairs = batch_fingerprints(batch)
+        self.indexes.extend(indexes)
+        self.hashes.extend([folded for folded, _ in pairs])
+        self.exact.update(
+            (i, exact) for i, (folded, exact) in zip(indexes, pairs, strict=True) if exact != folded
+        )
         return ()
 
-    def state(self) -> tuple[array, array]:
-        return self.indexes, self.hashes
+    def state(self) -> tuple[array, array, dict[int, int]]:
+        return self.indexes, self.hashes, self.exact
 
-    def merge(self, state: tuple[array, array]) -> None:
+    def merge(self, state: tuple[array, array, dict[int, int]]) -> None:
         self.indexes.extend(state[0])
         self.hashes.extend(state[1])
+        self.exact.update(state[2])
 
     def duplicate_pairs(self) -> list[tuple[int, int]]:
         """(later copy, first copy) record indexes, in input order."""
@@ -130,17 +159,21 @@ class ExactDuplicate(Rule):
 
     def finish(self) -> Iterator[Finding]:
         line_of = self.ctx.extra.get("line_of")
+        exact = self.exact
         for later, first in self.duplicate_pairs():
             line = line_of(first) if line_of is not None else None
+            # Copies that differ in whitespace (the indentation of code, say) may differ in
+            # meaning: dropping one is a choice for a person.
+            same = exact.get(later) == exact.get(first)
+            where = f"the record at line {line}" if line else f"record {first}"
             yield Finding(
-                f"duplicate of the record at line {line}"
-                if line
-                else f"duplicate of record {first}",
+                f"duplicate of {where}"
+                + ("" if same else " once runs of whitespace are collapsed"),
                 record=later,
                 related=(Related(file=self.ctx.file, line=line, record=first),),
                 fix=Fix(
                     title="Drop this duplicate",
                     edits=(Edit("drop-record", later),),
-                    applicability=Applicability.SAFE,
+                    applicability=Applicability.SAFE if same else Applicability.UNSAFE,
                 ),
             )

@@ -62,7 +62,14 @@ class NearDuplicate(SignatureRule):
         candidates = dict.fromkeys(sorted(lsh.self_pairs()))
         # One pass over the file fetches both sides of every candidate pair.
         records = self.ctx.extra["fetch"]({i for pair in candidates for i in pair})
-        confirmed = confirm(candidates, lambda _: records, lambda _: records, threshold)
+        confirmed = confirm(
+            candidates,
+            lambda _: records,
+            lambda _: records,
+            threshold,
+            self.ctx.shared_text,
+            self.ctx.word_shingles,
+        )
         fingerprints = {i: record_fingerprint(r.data) for i, r in records.items()}
         return sorted(
             (later, earlier, sim)

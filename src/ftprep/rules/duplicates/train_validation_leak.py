@@ -74,7 +74,12 @@ class TrainValidationLeak(SignatureRule):
                 for match in found:
                     candidates[(index, match)] = None
             confirmed = confirm(
-                candidates, peer.ctx.extra["fetch"], train.ctx.extra["fetch"], threshold
+                candidates,
+                peer.ctx.extra["fetch"],
+                train.ctx.extra["fetch"],
+                threshold,
+                train.ctx.shared_text,
+                train.ctx.word_shingles,
             )
             if peer_name == "valid":  # the validation record leaks from train
                 yield from _findings(

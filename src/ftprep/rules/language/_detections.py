@@ -130,6 +130,26 @@ class LanguageRule(Rule):
         if self.owner and state is not None:
             self.detections.merge(state)
 
+    def confirmed(self, claims: list[tuple[int, str, int]]) -> set[tuple[int, str]]:
+        """The (record, side) claims, each (record, side, language id), that hold when the
+        texts are read again in halves (:func:`ftprep.core.language.stable`)."""
+        if not claims:
+            return set()
+        from ftprep.core.language import stable
+
+        fetch = self.ctx.extra.get("fetch")
+        records = fetch({index for index, _, _ in claims}) if fetch else {}
+        backend = self.options.backend  # type: ignore[attr-defined]
+        out = set()
+        for index, side, lang_id in claims:
+            record = records.get(index)
+            if record is None:
+                continue
+            text = question_and_answer(record)[SIDES.index(side)]
+            if stable(text, self.detections.languages[lang_id], backend):
+                out.add((index, side))
+        return out
+
     def save_cache(self) -> None:
         """Write this run's new detections (the owner does it once, in the main process)."""
         if self.owner and self.detections.new:

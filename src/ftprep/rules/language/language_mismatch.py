@@ -52,8 +52,16 @@ class LanguageMismatch(LanguageRule):
             pairs.items(), key=lambda kv: (-kv[1], d.languages[kv[0][0]], d.languages[kv[0][1]])
         )[0]
         pointer = side_pointer(self.ctx.kind, "answer")
-        for index, q, a in zip(d.indexes, d.question, d.answer, strict=True):
-            if q and a and q != a and (q, a) != usual:
+        odd = [
+            (index, q, a)
+            for index, q, a in zip(d.indexes, d.question, d.answer, strict=True)
+            if q and a and q != a and (q, a) != usual
+        ]
+        held = self.confirmed(
+            [(i, "question", q) for i, q, _ in odd] + [(i, "answer", a) for i, _, a in odd]
+        )
+        for index, q, a in odd:
+            if (index, "question") in held and (index, "answer") in held:
                 yield Finding(
                     f"the answer is in `{d.languages[a]}` but the question in `{d.languages[q]}`",
                     record=index,

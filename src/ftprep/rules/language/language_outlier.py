@@ -15,7 +15,9 @@ class LanguageOutlier(LanguageRule):
     Detects the language of each record's question side (user turns, or the prompt) and
     answer side (assistant turns, or the completion), and reports records whose language
     differs from the dataset's main language for that side. Only confident detections
-    count (probability ≥ 0.9); texts with fewer than 20 letters, numbers and URLs are
+    count (probability ≥ 0.9), in the script the language is written in, and a long text
+    must be in that language in both its halves; texts with fewer than 20 letters or five
+    words, identifiers (`card_delivery_estimate`), lists of nouns, numbers and URLs are
     undetermined and never reported. Nothing is reported when no language holds at least
     half of the confident detections (a multilingual dataset).
 
@@ -64,8 +66,14 @@ class LanguageOutlier(LanguageRule):
                 continue
             main_id = d.id_of(lang)
             pointer = side_pointer(self.ctx.kind, side)
-            for index, lang_id in zip(d.indexes, d.side(side), strict=True):
-                if lang_id and lang_id != main_id:
+            claims = [
+                (index, side, lang_id)
+                for index, lang_id in zip(d.indexes, d.side(side), strict=True)
+                if lang_id and lang_id != main_id
+            ]
+            held = self.confirmed(claims)
+            for index, _, lang_id in claims:
+                if (index, side) in held:
                     other = d.languages[lang_id]
                     findings.append(
                         Finding(

@@ -129,16 +129,22 @@ def find_secrets(text: str) -> Iterator[tuple[str, str, int]]:
                 yield name, secret, match.start()
 
 
+# Characters of a secret a message shows: enough to find it, never enough to use it.
+SHOWN_CHARS = 4
+
+
 def mask(secret: str) -> str:
-    """Enough of a secret to find it, not enough to use it."""
-    if len(secret) <= 12:
-        return secret[:2] + "…"
-    return f"{secret[:6]}…{secret[-4:]}"
+    """A fixed short prefix of a secret and its length (a short password shows less)."""
+    shown = min(SHOWN_CHARS, len(secret) // 4)
+    return f"{secret[:shown]}… ({len(secret)} characters)"
 
 
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# Not after ``:`` or ``/``: ``user:password@host`` in a URL holds no e-mail address.
+_EMAIL = re.compile(
+    r"(?<![\w.%+:/-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+)
 _PHONE = re.compile(
-    r"(?<![\w+./-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}(?![\w/]|[.-]\d)"
+    r"(?<![\w+./-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,5}(?:[ .-]\d{2,8}){1,4}(?![\w/]|[.-]\d)"
 )
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
@@ -148,8 +154,18 @@ def count_emails(text: str) -> int:
     return len(_EMAIL.findall(text)) if "@" in text else 0
 
 
-def count_phones(text: str, digits: int | None = None) -> int:
-    """Phone-number-shaped runs: 9 to 15 digits in groups, not an IP address or a date.
+# National numbers are checked against these regions' numbering plans (international
+# numbers, with +, against their own): across every region's plans nearly any digit run
+# is valid somewhere, so the regions must be chosen (PV002's `regions` option).
+DEFAULT_REGIONS = ("US", "GB", "IN")
+
+
+def count_phones(
+    text: str, digits: int | None = None, regions: tuple[str, ...] = DEFAULT_REGIONS
+) -> int:
+    """Phone numbers: runs shaped like one (9 to 15 digits in groups, not an IP address or
+    a date) that phonenumbers (Google's libphonenumber data) calls valid: `960-480-120` is
+    arithmetic, `+1 (555) 123-4567` a placeholder, `+1 415-555-2671` a number.
 
     ``digits``, the text's digit count when known, skips the search in texts too short of
     digits to hold a number (most of them).
@@ -165,5 +181,17 @@ def count_phones(text: str, digits: int | None = None) -> int:
         # A lone run of spaced numbers ("10 20 30 40") is a list, not a phone number.
         if " " in run and not any(sep in run for sep in "+(-.") and run.count(" ") > 2:
             continue
-        n += 1
+        n += is_phone_number(run, regions)
     return n
+
+
+def is_phone_number(candidate: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> bool:
+    import phonenumbers
+
+    for region in (None,) if candidate.lstrip().startswith("+") else regions:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(candidate, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False

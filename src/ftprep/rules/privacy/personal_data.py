@@ -7,19 +7,26 @@ from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule, RuleOptions, Scope
 from ftprep.rules.batch_texts import batch_texts
-from ftprep.rules.privacy.patterns import count_emails, count_phones
+from ftprep.rules.privacy.patterns import DEFAULT_REGIONS, count_emails, count_phones
 from ftprep.rules.texts import plural, record_profiles, record_texts
 
 
 class Options(RuleOptions):
     report_rows: bool = False
     """Report each record that holds personal data, not only the counts."""
+    regions: tuple[str, ...] = DEFAULT_REGIONS
+    """Regions (ISO 3166 codes) whose national numbering plans phone numbers written
+    without a country code are checked against."""
 
 
 class PersonalData(Rule):
     """## What it does
     Counts e-mail addresses and phone numbers in the texts and reports the totals for the
-    file: how many records hold them and how many there are. With `report-rows = true`
+    file: how many records hold them and how many there are. A phone number is a run of
+    digits shaped like one that the phonenumbers library (libphonenumber's numbering plans)
+    calls valid: numbers with a country code for their country, others for the regions of
+    the `regions` option. Arithmetic (`960-480-120`), IP addresses, dates and placeholder
+    numbers (`555-0100`) are not counted. With `report-rows = true`
     (in the rule's options) every such record is reported too.
 
     ## Why is this bad?
@@ -35,6 +42,8 @@ class PersonalData(Rule):
 
     ## Options
     - `report-rows`: report each record, not only the counts (default false).
+    - `regions`: regions whose national numbers are recognised (default `["US", "GB", "IN"]`; add
+      `"DE"`, `"IN"`... for data from there).
 
     ## Fix safety
     No fix.
@@ -68,7 +77,11 @@ class PersonalData(Rule):
             record_texts(record), record_profiles(record), strict=True
         ):
             emails += count_emails(text)
-            phones += count_phones(text, profile[3] if profile is not None else None)
+            phones += count_phones(
+                text,
+                profile[3] if profile is not None else None,
+                self.options.regions,  # type: ignore[attr-defined]
+            )
         if emails or phones:
             c = self.counts
             c[0] += emails > 0

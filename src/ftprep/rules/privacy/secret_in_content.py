@@ -3,20 +3,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Batch, Record
+from ftprep.core.model import Batch, Kind, Record
 from ftprep.core.rule import Rule
 from ftprep.rules.batch_texts import batch_texts
 from ftprep.rules.privacy.patterns import find_secrets, has_marker, markers_in, mask
-from ftprep.rules.texts import record_texts
+from ftprep.rules.texts import other_strings, record_texts
+
+_PLAIN_KEYS = {
+    Kind.COMPLETION: frozenset({"prompt", "completion"}),
+    Kind.CHAT: frozenset({"messages"}),
+}
+
+
+def _has_other_values(record: Record) -> bool:
+    """Whether a record holds strings beside its texts (most hold none)."""
+    plain = _PLAIN_KEYS.get(record.kind)  # type: ignore[arg-type]
+    if plain is None or not plain.issuperset(record.data):
+        return True
+    messages = record.data.get("messages")
+    return isinstance(messages, list) and any(
+        isinstance(m, dict) and (len(m) > 2 or isinstance(m.get("content"), list)) for m in messages
+    )
 
 
 class SecretInContent(Rule):
     """## What it does
-    Finds credentials in any text of a record: API keys of the common providers (OpenAI,
+    Finds credentials in any string of a record (texts, tool-call arguments, metadata
+    fields such as `api_key`): API keys of the common providers (OpenAI,
     Anthropic, AWS, GitHub, Slack, Google, Stripe, Hugging Face), private key blocks, JSON
     web tokens, bearer tokens and passwords inside URLs. Values that look like placeholders
-    (`sk-xxxx…`, `your-key-here`, `user:password@`) are not reported. Messages show only
-    the first and last characters of a secret.
+    (`sk-xxxx…`, `your-key-here`, `user:password@`) are not reported. Messages show at
+    most the first four characters of a secret and its length.
 
     ## Why is this bad?
     A model trained on a secret can repeat it to anyone who asks the right question, and
@@ -50,17 +67,26 @@ class SecretInContent(Rule):
         one of those found are checked."""
         texts = batch_texts(batch)
         present = markers_in(texts.joined)
-        if not present:
-            return []
-        suspects = [i for i, text in enumerate(texts.texts) if any(m in text for m in present)]
-        return self.check_each(texts.owners_of(suspects))
+        suspects = (
+            [i for i, text in enumerate(texts.texts) if any(m in text for m in present)]
+            if present
+            else []
+        )
+        owners = texts.owners_of(suspects)
+        seen = {id(r) for r in owners}
+        # Values beside the texts (tool arguments, metadata) are rare: checked one by one.
+        owners += [r for r in batch.records if id(r) not in seen and _has_other_values(r)]
+        owners.sort(key=lambda r: r.index)
+        return self.check_each(owners)
 
     def check_record(self, record: Record) -> Sequence[Finding]:
-        texts = record_texts(record)
-        if not any(has_marker(text) for _, text, _ in texts):
+        texts = [(p, t) for p, t, _ in record_texts(record)]
+        if _has_other_values(record):
+            texts += other_strings(record)
+        if not any(has_marker(text) for _, text in texts):
             return ()
         found: list[Finding] = []
-        for pointer, text, _ in texts:
+        for pointer, text in texts:
             for kind, secret, _ in find_secrets(text):
                 found.append(
                     Finding(

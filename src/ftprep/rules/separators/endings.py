@@ -38,6 +38,25 @@ STOP_FALLBACK = " [END]"
 _ASCII_NON_WORD = "".join(ch for ch in map(chr, range(128)) if not (ch.isalnum() or ch == "_"))
 
 
+# The repeat mark of an empty text (ending tails are at most 32 characters).
+EMPTY = 255
+
+
+def repeated_tail(text: str, ending: str) -> int:
+    """The length of the longest tail of ``ending`` (the end of ``text``) that ``text``
+    holds before its end too. A shorter tail of it occurs wherever a longer one does, so
+    the length is found by bisection, a handful of searches a text."""
+    low, high = 0, len(ending)
+    before_last = len(text) - 1  # every earlier occurrence ends before the last character
+    while low < high:
+        k = (low + high + 1) // 2
+        if text.find(ending[-k:], 0, before_last) >= 0:
+            low = k
+        else:
+            high = k - 1
+    return low
+
+
 def ending_of(text: str) -> str:
     """The separator-like tail of ``text`` (at most 32 characters), or ``""``."""
     last = text[-1:]
@@ -162,9 +181,10 @@ class EndingStats:
         if self.track_records:
             self.indexes.extend(indexes)
             self.ids.extend(ids)
-            # 1: the ending also occurs earlier; 2: the text is empty (SC006's business).
+            # How long a tail of its ending a text holds earlier too (EMPTY: an empty text,
+            # SC006's business).
             self.repeats.extend(
-                (1 if ending and text.find(ending) < len(text) - len(ending) else 0) if text else 2
+                repeated_tail(text, ending) if text else EMPTY
                 for text, ending in zip(texts, endings, strict=True)
             )
         # Empty texts are SC006's business; like OpenAI's tool (which dropped them first),
@@ -307,15 +327,18 @@ class EndingStats:
         return [
             idx
             for idx, i, flag in zip(self.indexes, self.ids, self.repeats, strict=True)
-            if not good[i] and flag != 2
+            if not good[i] and flag != EMPTY
         ]
 
     def records_repeating(self, suffix: str) -> list[int]:
-        target = self.vocab.get(suffix)
+        """Texts that end with ``suffix`` and hold it before their end as well, whatever
+        precedes the final one (``one day.\\n\\n###\\n\\n`` ends with ``\\n\\n###\\n\\n``)."""
+        ends = [w.endswith(suffix) for w in self.words]
+        length = len(suffix)
         return [
             idx
             for idx, i, r in zip(self.indexes, self.ids, self.repeats, strict=True)
-            if r == 1 and i == target
+            if ends[i] and length <= r != EMPTY
         ]
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Batch, Record
 from ftprep.core.rule import Rule
 from ftprep.rules.batch_texts import batch_texts
@@ -18,10 +19,37 @@ MOJIBAKE = re.compile(
 )
 
 
+C1_CONTROLS = re.compile("[\u0080-\u009f]")
+
+
+def repair(text: str) -> tuple[str, bool] | None:
+    """ftfy's repair of a garbled text and whether it is certain, or None when the text
+    reads as written.
+
+    Certain: one wrong decoding undone (encode as Latin-1 or Windows-1252, decode as UTF-8
+    or Windows-1252), leaving text ftfy no longer finds garbled. Repairs that guess at lost
+    bytes, or leave garbage behind, are offered as unsafe.
+    """
+    import ftfy
+    from ftfy.badness import is_bad
+
+    if not (is_bad(text) or C1_CONTROLS.search(text) or MOJIBAKE.search(text)):
+        return None
+    fixed, steps = ftfy.fix_encoding_and_explain(text)
+    if fixed == text:
+        return text, False
+    kinds = [kind for kind, _ in steps or []]
+    certain = kinds == ["encode", "decode"] and not is_bad(fixed)
+    return fixed, certain
+
+
 class Mojibake(Rule):
     """## What it does
     Reports text that was decoded with the wrong codec somewhere upstream: UTF-8 bytes read
-    as Windows-1252 turn `é` into `Ã©` and `’` into `â€™`.
+    as Windows-1252 turn `é` into `Ã©` and `’` into `â€™`, Windows-1252 read as Latin-1
+    leaves C1 control characters (`that\\x92s`). Detection and repair are ftfy's, the
+    library made for exactly this; texts it reads as written (`Grüße`, `Motörhead`) are
+    not reported.
 
     ## Why is this bad?
     The model learns the garbled characters and reproduces them in its answers.
@@ -36,8 +64,9 @@ class Mojibake(Rule):
     None.
 
     ## Fix safety
-    No fix: re-export the source with the right encoding (or repair it with a tool such as
-    ftfy and review the result).
+    The fix is ftfy's repair. Safe when ftfy is certain: it undoes one wrong decoding and
+    leaves no garbled text behind. Unsafe when the repair guesses (lost bytes, several
+    layers of damage). Re-exporting the source with the right encoding is better still.
 
     ## References
     - chardet/chardet#185, jawah/charset_normalizer#624
@@ -47,25 +76,53 @@ class Mojibake(Rule):
     name = "mojibake"
     group = "whitespace"
     default_severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
 
     def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
-        """Every pattern needs a character beyond ASCII: only those texts are searched."""
+        """Mojibake needs a character beyond ASCII: only those texts are looked at."""
         texts = batch_texts(batch)
-        suspects = [i for i in texts.non_ascii if MOJIBAKE.search(texts.texts[i])]
-        return self.check_each(texts.owners_of(suspects))
+        return self.check_each(texts.owners_of(texts.non_ascii))
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
         for pointer, text, _role in record_texts(record):
             if text.isascii():
                 continue
-            match = MOJIBAKE.search(text)
-            if match:
-                start = max(0, match.start() - 10)
-                out.append(
-                    Finding(
-                        f"text looks decoded with the wrong codec: {show(text[start : match.end() + 10])}",
-                        pointer=pointer,
-                    )
+            repaired = repair(text)
+            if repaired is None:
+                continue
+            fixed, certain = repaired
+            where = C1_CONTROLS.search(text) or MOJIBAKE.search(text) or _badness_at(text)
+            start = max(0, where.start() - 10) if where else 0
+            shown = show(text[start : (where.end() if where else 30) + 10])
+            fix = None
+            if fixed != text:
+                fix = Fix(
+                    title=f"Repair the text as ftfy does: {show(_changed(text, fixed))}",
+                    edits=(Edit("set", record.index, pointer, value=fixed, old=text),),
+                    applicability=Applicability.SAFE if certain else Applicability.UNSAFE,
                 )
+            out.append(
+                Finding(
+                    f"text looks decoded with the wrong codec: {shown}", pointer=pointer, fix=fix
+                )
+            )
         return out
+
+
+def _badness_at(text: str) -> re.Match[str] | None:
+    """Where ftfy sees garbled text (its badness pattern), to show that part."""
+    from ftfy.badness import BADNESS_RE
+
+    return BADNESS_RE.search(text)
+
+
+def _changed(before: str, after: str) -> str:
+    """The stretch of ``after`` that differs from ``before``, with a little context."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    return after[max(0, start - 8) : len(after) - max(0, end - 8)]

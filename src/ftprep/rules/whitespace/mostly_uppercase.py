@@ -14,15 +14,18 @@ UPPER = re.compile("[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚΑ-ΩА-ЯЁ]")
 LOWER = re.compile("[a-zß-öø-ÿāăąćĉċčďđēĕėęěα-ωа-яё]")
 
 
-def count_case(text: str) -> tuple[int, int]:
-    """(uppercase, lowercase) letters of a non-ASCII text (ASCII uses the shared profile)."""
-    return UPPER.subn("", text)[1], LOWER.subn("", text)[1]
+def count_case(text: str) -> tuple[int, int, int]:
+    """(uppercase, lowercase, uncased) letters of a non-ASCII text (ASCII uses the shared
+    profile): Han, Devanagari or Arabic letters have no case."""
+    upper, lower = UPPER.subn("", text)[1], LOWER.subn("", text)[1]
+    return upper, lower, sum(1 for ch in text if ch.isalpha()) - upper - lower
 
 
 class MostlyUppercase(Rule):
     """## What it does
     Reports a field (prompts or completions) in which more than a third of the letters are
-    uppercase, counted over the whole dataset.
+    uppercase, counted over the whole dataset. Fields written mostly in a script without
+    case (Chinese, Hindi, Arabic) are not reported, whatever their acronyms.
 
     ## Why is this bad?
     Text in capitals tokenizes into more, rarer tokens and performs worse than the mixed
@@ -58,7 +61,8 @@ class MostlyUppercase(Rule):
 
     def __init__(self, options: Any, ctx: Any) -> None:
         super().__init__(options, ctx)
-        self.counts: dict[str, list[int]] = {"prompt": [0, 0], "completion": [0, 0]}
+        # Per field: uppercase, lowercase and uncased letters.
+        self.counts: dict[str, list[int]] = {"prompt": [0, 0, 0], "completion": [0, 0, 0]}
 
     def check_batch(self, batch: Batch) -> tuple[()]:
         """Sums over the whole batch: two C-speed counts per field for its ASCII texts."""
@@ -71,22 +75,25 @@ class MostlyUppercase(Rule):
         for i in texts.non_ascii:
             field = self.counts.get(texts.pointers[i][1:])
             if field is not None:
-                upper, lower = count_case(texts.texts[i])
+                upper, lower, uncased = count_case(texts.texts[i])
                 field[0] += upper
                 field[1] += lower
+                field[2] += uncased
         return ()
 
     def state(self) -> dict[str, list[int]]:
         return self.counts
 
     def merge(self, state: dict[str, list[int]]) -> None:
-        for field, (upper, lower) in state.items():
-            self.counts[field][0] += upper
-            self.counts[field][1] += lower
+        for field, values in state.items():
+            for k, n in enumerate(values):
+                self.counts[field][k] += n
 
     def finish(self) -> Iterator[Finding]:
-        for field, (upper, lower) in self.counts.items():
-            if upper * 2 > lower and upper > 0:
+        for field, (upper, lower, uncased) in self.counts.items():
+            # Text in a script without case (Chinese, Hindi) with a few acronyms is not
+            # shouted: the share only means something where most letters have a case.
+            if upper * 2 > lower and upper > 0 and upper + lower >= uncased:
                 share = upper / (upper + lower)
                 yield Finding(
                     f"{share:.0%} of the letters in the {field}s are uppercase",
