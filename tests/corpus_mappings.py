@@ -6,7 +6,11 @@ outside the repository (licences vary): ``$FTPREP_CORPUS``, else ``../shared/cor
 
 from __future__ import annotations
 
+import io
+import json
 import os
+from collections import Counter
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,3 +87,25 @@ MAPPINGS: dict[str, list[str] | None] = {
     ],
     "airline_faq_zh_legacy_xls.xlsx": None,
 }
+
+
+# The audited findings per rule on every corpus file (default rules): a changed count is a
+# changed verdict on real data, to be checked by hand and refreshed with
+# FTPREP_UPDATE_SNAPSHOTS=1 (see benchmarks/corpus_findings.py for the table).
+AUDITED = ROOT / "tests" / "corpus_findings.json"
+
+
+def findings(name: str, extend: str = "") -> Counter[str]:
+    """Rule code -> findings of the default rules (plus ``extend``) on one corpus file."""
+    from ftprep.cli import main
+
+    args = ["lint", str(CORPUS / name), *(MAPPINGS[name] or []), "--output-format", "json"]
+    args += ["--exit-zero", "--isolated", "--no-baseline"]
+    args += ["--extend-select", extend] if extend else []
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        main(args)
+    if not out.getvalue():
+        return Counter({"(no report)": 1})
+    report = json.loads(out.getvalue())
+    return Counter(d["code"] for d in report["diagnostics"] if d["code"] != "TK004")

@@ -14,7 +14,7 @@ import pytest
 from ftprep import api
 
 from .conftest import CORPUS, run_cli
-from .corpus_mappings import MAPPINGS
+from .corpus_mappings import AUDITED, MAPPINGS, findings
 
 pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not present")
 
@@ -101,3 +101,17 @@ def test_counting_pattern_matches_tiktokens_on_every_corpus_string(encoding: str
     published = build_encoding(encoding, ENCODINGS[encoding]["published_pat_str"])
     differ = [t for t in texts if ours.encode_ordinary(t) != published.encode_ordinary(t)]
     assert differ == []
+
+
+def test_findings_per_rule_are_the_audited_ones() -> None:
+    """Every rule's findings on every corpus file, by count: the false-alarm regression
+    suite on real data. A change here is a changed verdict; read the findings, then
+    refresh with FTPREP_UPDATE_SNAPSHOTS=1."""
+    import json
+    import os
+
+    counts = {name: dict(sorted(findings(name).items())) for name in FILES}
+    if os.environ.get("FTPREP_UPDATE_SNAPSHOTS"):
+        AUDITED.write_text(json.dumps(counts, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    audited = json.loads(AUDITED.read_text(encoding="utf-8"))
+    assert counts == audited

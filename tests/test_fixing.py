@@ -73,7 +73,8 @@ def test_without_quarantine_a_broken_line_is_kept_verbatim(tmp_path: Path) -> No
     result = api.fix(str(MIX), str(out), select=["WS001"])
     assert result.read == result.written == 6
     assert lines(out)[-1] == b"not json"
-    assert lines(out)[0] == b'{"prompt":"Capital of France","completion":" Paris"}'
+    # The edited line keeps the file's style (spaces after : and ,).
+    assert lines(out)[0] == b'{"prompt": "Capital of France", "completion": " Paris"}'
 
 
 class AlwaysAppends(Rule):
@@ -140,8 +141,12 @@ def test_in_place_fix_is_atomic_and_only_for_jsonl(
     assert result.code == 0
     assert len(lines(target)) == 58
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ftprep-")]
-    csv = run_cli("lint", str(FIXTURES / "inputs/tickets.csv"), "--fix", "--in-place")
-    assert csv.code == 2 and "not a JSONL file" in csv.err
+    # A table is linted, never rewritten (pre-commit passes tables beside JSONL files).
+    table = tmp_path / "tickets.csv"
+    table.write_bytes((FIXTURES / "inputs/tickets.csv").read_bytes())
+    csv = run_cli("lint", str(table), "--fix", "--in-place", *TICKETS_AS_CHAT[1:])
+    assert "linted, not fixed" in csv.err and "SC006" in csv.out
+    assert csv.code == 1 and table.read_bytes() == (FIXTURES / "inputs/tickets.csv").read_bytes()
 
 
 def test_exit_non_zero_on_fix(tmp_path: Path) -> None:

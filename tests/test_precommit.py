@@ -125,3 +125,51 @@ def test_fix_hook_fixes_stops_the_commit_and_the_next_commit_passes(
     second = _commit(repo, hook_env)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Passed" in second.stdout + second.stderr
+
+
+def test_fix_hook_with_tables_and_jsonl_staged_together(
+    tmp_path: Path, hook_repo: tuple[str, str], hook_env: dict[str, str]
+) -> None:
+    """Tables are linted with the mappings of [tool.ftprep.files] and never rewritten; a
+    table ftprep cannot read as configured stops only its own check."""
+    repo = _data_repo(tmp_path / "data-repo", hook_repo, "ftprep-fix", hook_env)
+    with (repo / "pyproject.toml").open("a") as fh:
+        fh.write(
+            '[tool.ftprep.files."data/faq.csv"]\n'
+            'map = { user = "Question", assistant = "Answer" }\nto = "chat"\n'
+        )
+    faq = "Question,Answer\n" + "".join(f"Question {i}?,Answer {i}.\n" for i in range(12))
+    (repo / "data/faq.csv").write_text(faq, encoding="utf-8")
+    (repo / "data/other.csv").write_text("a,b\n1,2\n", encoding="utf-8")  # no layout, no map
+    git(repo, "add", ".")
+    first = _commit(repo, hook_env)
+    output = first.stdout + first.stderr
+    assert first.returncode != 0, output
+    assert "data/faq.csv: linted, not fixed" in output
+    assert "data/other.csv: could not recognise the layout" in output
+    assert (repo / "data/faq.csv").read_text(encoding="utf-8") == faq  # never rewritten
+    fixed = [orjson.loads(x) for x in (repo / "data/train.jsonl").read_bytes().splitlines()]
+    assert len(fixed) == 9  # the JSONL beside them was still fixed
+    assert "files were modified by this hook" in output
+
+
+def test_the_readme_hook_snippet_works_as_written(
+    tmp_path: Path, hook_env: dict[str, str]
+) -> None:
+    """The README's `repo: local` snippet, verbatim, in a data repository."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```yaml\n(repos:\n  - repo: local\n.*?)```", readme, re.S)
+    assert snippet is not None, "README has no `repo: local` pre-commit snippet"
+    repo = tmp_path / "data-repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / ".pre-commit-config.yaml").write_text(snippet.group(1))
+    (repo / "train.jsonl").write_bytes(b'{"prompt": "a ->", "completion": " b"}\n' * 2)
+    env = {**hook_env, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run([PRE_COMMIT, "install"], cwd=repo, env=env, check=True, capture_output=True)
+    git(repo, "add", ".")
+    result = _commit(repo, env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "DP001" in output, output  # a duplicate: blocked

@@ -58,7 +58,16 @@ def test_train_uploads_creates_the_job_and_follows_it(api: FakeOpenAI, tmp_path:
     valid = tmp_path / "valid.jsonl"
     valid.write_bytes(orjson.dumps(planted_records()[0]) + b"\n")  # a leak from train
     r = ftprep(*train_args(api, train, "--valid", str(valid), "--yes"))
-    assert r.returncode == 1 and f"{valid}: 1 lint errors remain" in r.stderr
+    assert r.returncode == 1 and f"{valid}: 1 lint error remains (DP003 ×1)" in r.stderr
+    # The command it names shows the leak (it appears only beside the training file).
+    assert f"see them: ftprep lint {train} --valid {valid}" in r.stderr
+    assert "--fix --unsafe-fixes -o" in r.stderr and "--valid-output" in r.stderr
+    import shlex
+
+    from .conftest import run_cli
+
+    shown = r.stderr.split("see them: ")[1].splitlines()[0]
+    assert "DP003" in run_cli(*shlex.split(shown)[1:]).out
     assert api.requests == []
     fresh = {
         "messages": [
@@ -128,11 +137,11 @@ def test_lint_errors_stop_the_run_unless_forced(api: FakeOpenAI, tmp_path: Path)
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b'{"messages": [{"role": "user", "content": "only a question"}]}\n' * 12)
     r = ftprep(*train_args(api, bad, "--yes"))
-    assert r.returncode == 1 and "lint errors remain" in r.stderr and "--force" in r.stderr
+    assert r.returncode == 1 and "lint error" in r.stderr and "--force" in r.stderr
     assert api.requests == []
     r = ftprep(*train_args(api, bad, "--yes", "--force", "--no-follow"))
     assert r.returncode == 0, r.stderr
-    assert "lint errors remain; sending anyway (--force)" in r.stderr
+    assert "remain; sending anyway (--force)" in r.stderr or "remains; sending anyway" in r.stderr
     assert len(api.calls("POST /fine_tuning/jobs")) == 1
 
 

@@ -397,7 +397,7 @@ def split(
     output: str | None = None,
     valid_output: str | None = None,
     stratify: bool | None = None,
-    similarity: float = 0.8,
+    similarity: float | None = None,
     **kwargs: Any,
 ) -> SplitOutcome:
     """Split a file into train and validation; returns both parts (``.train``, ``.valid``).
@@ -408,8 +408,7 @@ def split(
     """
     from ftprep.splitting import split_file
 
-    rule_options = {**kwargs.pop("rule_options", {}), "DP002": {"threshold": similarity}}
-    options = build_options(rule_options=rule_options, **kwargs)
+    options = build_options(**kwargs)
     return split_file(
         path,
         options,
@@ -420,6 +419,7 @@ def split(
         rejected_path=default_rejected_path(output) if output else None,
         stratify=stratify,
         keep=True,
+        similarity=similarity,
     )
 
 

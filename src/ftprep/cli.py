@@ -220,8 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--similarity",
         type=float,
-        default=0.8,
-        help="Jaccard similarity from which records count as near-duplicates (0.8)",
+        help="Jaccard similarity from which records count as near-duplicates "
+        "(default: the leak check's, DP003 threshold, 0.8)",
     )
     sp.add_argument("--rejected", help="unreadable records (default: OUTPUT.rejected.jsonl)")
     sp.add_argument("--workers", type=int, help="processes for large files (default: all cores)")
@@ -363,13 +363,46 @@ def _check_per_file_ignores(config: Any) -> None:
 
 
 def _for_path(options: Any, config: Any, path: str) -> Any:
-    """The options for one file: the config's per-file-ignores added."""
-    extra = config.ignores_for(path) if config is not None else []
-    if not extra:
-        return options
+    """The options for one file: the config's per-file-ignores added, and how the file is
+    read and mapped (``[tool.ftprep.files."GLOB"]``) where the flags did not say."""
     from dataclasses import replace
 
-    return replace(options, ignore=[*options.ignore, *extra])
+    if config is None:
+        return options
+    extra = config.ignores_for(path)
+    if extra:
+        options = replace(options, ignore=[*options.ignore, *extra])
+    settings = config.reading_for(path)
+    if not settings:
+        return options
+    from ftprep.conversion import parse_map_args
+    from ftprep.readers import ReadOptions
+
+    if options.mapping.is_empty and any(k in settings for k in ("map", "template", "to")):
+        templates = settings.get("template", [])
+        options = replace(
+            options,
+            mapping=parse_map_args(
+                [f"{role}={column}" for role, column in settings.get("map", {}).items()],
+                [templates] if isinstance(templates, str) else list(templates),
+                settings.get("system"),
+                settings.get("to"),
+            ),
+        )
+    defaults, read = ReadOptions(), options.read
+    given = {
+        key: settings[name]
+        for key, name in (
+            ("sheet", "sheet"),
+            ("encoding", "encoding"),
+            ("delimiter", "delimiter"),
+            ("header", "header"),
+            ("quoting", "quoting"),
+            ("format", "format"),
+        )
+        if name in settings and getattr(read, key) == getattr(defaults, key)
+    }
+    return replace(options, read=replace(read, **given)) if given else options
 
 
 def _mapping(args: argparse.Namespace) -> Any:
@@ -496,6 +529,7 @@ def _progress_factory(enabled: bool) -> Any:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from ftprep.api import report_data, report_from_run
+    from ftprep.core.errors import FtprepError
     from ftprep.pipeline import baseline_entries, lint_files
     from ftprep.report import render
 
@@ -518,6 +552,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     stdin_data = _read_stdin(args.inputs)
     progress, update = _progress_factory(not args.no_progress and fmt not in ("json", "sarif"))
     worst = EXIT_OK
+    failed = False
     reports = []
     to_baseline: list[Any] = []
     try:
@@ -528,8 +563,15 @@ def cmd_lint(args: argparse.Namespace) -> int:
             if paired is None:
                 continue  # linted with its training file
             inputs, keep = paired
-            path_options = _for_path(options, args.config, path)
-            run = lint_files(inputs, path_options, progress=update, stdin_data=stdin_data)
+            try:
+                path_options = _for_path(options, args.config, path)
+                run = lint_files(inputs, path_options, progress=update, stdin_data=stdin_data)
+            except FtprepError as exc:  # one file's problem never stops the others
+                if len(args.inputs) == 1:
+                    raise
+                _err(f"error: {path}: {exc}")
+                failed = True
+                continue
             if keep is not None:
                 _keep_splits(run, keep)
             reports.append(report_from_run(run, path_options))
@@ -550,6 +592,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
         return EXIT_OK
     from ftprep.api import merge_reports
 
+    if not reports:
+        return EXIT_ERROR
     render(
         fmt,
         report_data(
@@ -559,6 +603,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     )
     if not all(r.ok for r in reports):
         worst = EXIT_PROBLEMS
+    if failed:
+        return EXIT_ERROR
     return EXIT_OK if args.exit_zero else worst
 
 
@@ -616,11 +662,8 @@ def _baseline_note(run: Any, baseline: str | None) -> None:
 
 
 def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
-    from ftprep.api import report_data, report_from_run
+    from ftprep.core.errors import FtprepError
     from ftprep.core.fixplan import FixPlan
-    from ftprep.pipeline import fix_file, fix_valid_file, lint_files
-    from ftprep.report import render
-    from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
 
     if len(args.inputs) > 1 and not args.in_place:
         _err("lint --fix: several inputs need --in-place")
@@ -633,105 +676,122 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
     if args.in_place and args.output:
         _err("lint --fix: choose -o or --in-place, not both")
         return EXIT_ERROR
+    if not args.in_place and not args.output:
+        _err("lint --fix: pass -o OUTPUT or --in-place")
+        return EXIT_ERROR
     plan = FixPlan.load(args.plan) if args.plan else None
     worst = EXIT_OK
     for path in args.inputs:
-        path_options = _for_path(options, args.config, path)
-        if args.in_place:
-            if path == "-" or not path.lower().endswith((".jsonl", ".ndjson")):
-                if len(args.inputs) == 1:
-                    _err(
-                        f"lint --fix --in-place: {path} is not a JSONL file; "
-                        "write the fixed data with -o"
-                    )
-                    return EXIT_ERROR
-                # Pre-commit passes tables too: lint them, but never rewrite a CSV as JSONL.
-                _err(f"{path}: linted, not fixed (only JSONL files are fixed in place)")
-                report = report_from_run(lint_files([("train", path)], path_options), path_options)
-                render(
-                    fmt,
-                    report_data(report, statistics=args.statistics, describe_rules=fmt == "sarif"),
-                    sys.stdout,
-                )
-                if not report.ok:
-                    worst = EXIT_PROBLEMS
-                continue
-            output = path
-        elif args.output:
-            output = args.output
-        else:
-            _err("lint --fix: pass -o OUTPUT or --in-place")
-            return EXIT_ERROR
-        base = output if output != "-" else "fixed.jsonl"
-        bar, update = _progress_factory(not args.no_progress and fmt not in ("json", "sarif"))
-        if bar is not None:
-            bar.start()
+        # One file's problem (a mapping that does not fit it, say) never stops the others.
         try:
-            result = fix_file(
-                path,
-                output,
-                path_options,
-                unsafe=args.unsafe_fixes,
-                rejected_path=args.rejected or default_rejected_path(base),
-                fixlog_path=None if args.no_fix_log else args.fix_log or default_fixlog_path(base),
-                plan=plan,
-                stdin_data=_read_stdin([path]),
-                progress=update,
+            code = _fix_one(args, path, _for_path(options, args.config, path), plan, fmt)
+        except FtprepError as exc:
+            _err(f"error: {path}: {exc}")
+            code = EXIT_ERROR
+        worst = max(worst, code)
+    return EXIT_OK if args.exit_zero and worst != EXIT_ERROR else worst
+
+
+def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, fmt: str) -> int:
+    """Fix one input (or, in place, lint a table, which is never rewritten)."""
+    from ftprep.api import report_data, report_from_run
+    from ftprep.pipeline import fix_file, fix_valid_file, lint_files
+    from ftprep.report import render
+    from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
+
+    worst = EXIT_OK
+    if args.in_place:
+        if path == "-" or not path.lower().endswith((".jsonl", ".ndjson")):
+            # Pre-commit passes tables too: lint them, but never rewrite a CSV as JSONL.
+            _err(
+                f"{path}: linted, not fixed: only JSONL files are fixed in place "
+                "(write the fixed data of a table with -o FILE.jsonl)"
             )
-        finally:
-            if bar is not None:
-                bar.stop()
-        assert result.final is not None
-        report = report_from_run(result.final, path_options)
-        fixed = {
-            "applied": sum(result.applied.values()),
-            "by_code": dict(sorted(result.applied.items())),
-            "read": result.read,
-            "written": result.written,
-            "rejected": result.rejected,
-            "output": output,
-            "rejected_path": result.rejected_path,
-            "fix_log": result.fixlog_path,
-            "iterations": result.iterations,
-            "not_converged": result.not_converged,
-        }
-        if args.valid and path == args.inputs[0]:
-            valid = fix_valid_file(
-                path,
-                args.valid,
-                args.valid if args.in_place else args.valid_output,
-                options,
-                unsafe=args.unsafe_fixes,
-                rejected_path=default_rejected_path(args.valid_output or args.valid),
-                fixlog_path=default_fixlog_path(args.valid_output or args.valid),
-                plan=plan,
+            report = report_from_run(lint_files([("train", path)], path_options), path_options)
+            render(
+                fmt,
+                report_data(report, statistics=args.statistics, describe_rules=fmt == "sarif"),
+                sys.stdout,
             )
-            fixed["applied"] += sum(valid.applied.values())
-            for code, n in valid.applied.items():
-                fixed["by_code"][code] = fixed["by_code"].get(code, 0) + n
-            fixed["valid"] = {
-                "read": valid.read,
-                "written": valid.written,
-                "rejected": valid.rejected,
-                "output": valid.output,
-                "rejected_path": valid.rejected_path,
-            }
-        stream = sys.stderr if output == "-" else sys.stdout
-        render(
-            fmt,
-            report_data(
-                report,
-                statistics=args.statistics,
-                fixed=fixed,
-                describe_rules=fmt == "sarif",
-            ),
-            stream,
+            return EXIT_OK if report.ok else EXIT_PROBLEMS
+        output = path
+    else:
+        output = args.output
+    base = output if output != "-" else "fixed.jsonl"
+    bar, update = _progress_factory(not args.no_progress and fmt not in ("json", "sarif"))
+    if bar is not None:
+        bar.start()
+    try:
+        result = fix_file(
+            path,
+            output,
+            path_options,
+            unsafe=args.unsafe_fixes,
+            rejected_path=args.rejected or default_rejected_path(base),
+            fixlog_path=None if args.no_fix_log else args.fix_log or default_fixlog_path(base),
+            plan=plan,
+            stdin_data=_read_stdin([path]),
+            progress=update,
         )
-        if not report.ok:
-            worst = EXIT_PROBLEMS
-        if args.exit_non_zero_on_fix and fixed["applied"]:
-            worst = EXIT_PROBLEMS
-    return EXIT_OK if args.exit_zero else worst
+    finally:
+        if bar is not None:
+            bar.stop()
+    assert result.final is not None
+    report = report_from_run(result.final, path_options)
+    fixed = {
+        "applied": sum(result.applied.values()),
+        "by_code": dict(sorted(result.applied.items())),
+        "read": result.read,
+        "written": result.written,
+        "rejected": result.rejected,
+        "output": output,
+        "rejected_path": result.rejected_path,
+        "fix_log": result.fixlog_path,
+        "iterations": result.iterations,
+        "passes": [dict(sorted(p.items())) for p in result.passes],
+        "not_converged": result.not_converged,
+        "changed": result.changed,
+        "previous_rejected": result.previous_rejected,
+    }
+    if args.valid and path == args.inputs[0]:
+        valid = fix_valid_file(
+            path,
+            args.valid,
+            args.valid if args.in_place else args.valid_output,
+            path_options,
+            unsafe=args.unsafe_fixes,
+            rejected_path=default_rejected_path(args.valid_output or args.valid),
+            fixlog_path=default_fixlog_path(args.valid_output or args.valid),
+            plan=plan,
+        )
+        fixed["applied"] += sum(valid.applied.values())
+        for code, n in valid.applied.items():
+            fixed["by_code"][code] = fixed["by_code"].get(code, 0) + n
+        fixed["changed"] = fixed["changed"] or valid.changed
+        fixed["valid"] = {
+            "read": valid.read,
+            "written": valid.written,
+            "rejected": valid.rejected,
+            "output": valid.output,
+            "rejected_path": valid.rejected_path,
+            "previous_rejected": valid.previous_rejected,
+        }
+        # The report after fixing covers both files, as `lint --valid` would.
+        report = report_from_run(
+            lint_files([("train", output), ("valid", valid.output)], path_options),
+            path_options,
+        )
+    stream = sys.stderr if output == "-" else sys.stdout
+    render(
+        fmt,
+        report_data(report, statistics=args.statistics, fixed=fixed, describe_rules=fmt == "sarif"),
+        stream,
+    )
+    if not report.ok:
+        worst = EXIT_PROBLEMS
+    if args.exit_non_zero_on_fix and (fixed["applied"] or fixed["changed"]):
+        worst = EXIT_PROBLEMS  # any byte changed (a BOM, CRLF, a blank line too)
+    return worst
 
 
 def cmd_split(args: argparse.Namespace) -> int:
@@ -742,7 +802,6 @@ def cmd_split(args: argparse.Namespace) -> int:
         _err("split: the input, -o and -O must be three different files")
         return EXIT_ERROR
     options = _options(args)
-    options.rule_options["DP002"] = {"threshold": args.similarity}
     bar, update = _progress_factory(True)
     if bar is not None:
         bar.start()
@@ -756,6 +815,7 @@ def cmd_split(args: argparse.Namespace) -> int:
             valid_output=args.valid_output,
             rejected_path=args.rejected or default_rejected_path(args.output),
             stratify=args.stratify,
+            similarity=args.similarity,
             progress=update,
         )
     finally:
@@ -768,8 +828,13 @@ def cmd_split(args: argparse.Namespace) -> int:
     )
     if outcome.clusters_merged:
         out.write(
-            f"{outcome.clusters_merged:,} duplicate or near-duplicate records kept on the "
-            "side of their first copy\n"
+            f"{outcome.clusters_merged:,} duplicate or near-duplicate records kept on one side "
+            "with their copies\n"
+        )
+    if outcome.moved_for_leaks:
+        out.write(
+            f"{outcome.moved_for_leaks:,} validation records moved to training: the leak check "
+            "(DP003) on the written files called them leaks\n"
         )
     if outcome.rejected_path:
         out.write(f"rejected records in {outcome.rejected_path}\n")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ftprep.conversion import Converter, Mapping, build_converter
+from ftprep.core import jsontext
 from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
 from ftprep.core.diagnostic import SUMMARY_CODES, Diagnostic, Severity
 from ftprep.core.errors import ConfigError, UsageError
@@ -542,9 +543,17 @@ class FixResult:
     rejected: int = 0
     iterations: int = 0
     applied: Counter = field(default_factory=Counter)
+    # The edits of each pass: the first applies what the lint announced, later ones what the
+    # earlier edits revealed (stripping whitespace can make two records equal).
+    passes: list[Counter] = field(default_factory=list)
     not_converged: list[str] = field(default_factory=list)
     final: LintRun | None = None
     valid: ValidFixResult | None = None
+    # Whether the written bytes differ from the input's (a BOM, CRLF or blank line gone
+    # counts too): what --exit-non-zero-on-fix asks.
+    changed: bool = False
+    # Where an earlier run's rejected file went instead of being overwritten.
+    previous_rejected: str | None = None
 
 
 class _ProvenanceJsonl(JsonlSource):
@@ -645,9 +654,18 @@ def fix_file(
         hashes = record_fingerprints(source)
         accept = plan.acceptor({"train": hashes.get})
     info = source.info
+    if isinstance(source, JsonlSource):
+        source.keep_raw = True  # unedited lines are written back as they are
+    in_place = output != "-" and path != "-" and same_file(path, output)
     # Later passes read our own JSONL of converted records: no mapping, same plan.
     relint = RunOptions(**{**options.__dict__, "mapping": Mapping()})
-    sink = _FixSink(info, rejected_path or default_rejected_path(output), fixlog_path)
+    sink = _FixSink(
+        info,
+        rejected_path or default_rejected_path(output),
+        fixlog_path,
+        original=source,
+        keep_previous=in_place,
+    )
     workdir = tempfile.mkdtemp(prefix="ftprep-fix-")
     current_run, last_tmp = run, None
     try:
@@ -668,8 +686,11 @@ def fix_file(
             last_tmp = tmp
             result.iterations = iteration
             result.applied.update(changes)
+            if changes:
+                result.passes.append(changes)
             result.written = len(indexes)
             source = _ProvenanceJsonl(tmp, info, indexes, lines)
+            source.keep_raw = True
             checking = stage(progress, f"{info.file}: checking (pass {iteration})", size)
             current_run = _lint_source_only(source, relint, run, checking)
             _drop_suppressed(current_run, run.suppressed_keys)
@@ -685,8 +706,10 @@ def fix_file(
         result.read = first.n_records
         result.rejected = sink.rejected_count
         assert last_tmp is not None
-        _commit(last_tmp, output)
+        result.changed = path == "-" or not same_content(path, last_tmp)
         result.rejected_path, result.fixlog_path = sink.close()
+        result.previous_rejected = sink.previous
+        _commit(last_tmp, output)
     finally:
         sink.abort()
         if last_tmp is not None and os.path.exists(last_tmp):
@@ -705,6 +728,8 @@ class ValidFixResult:
     written: int = 0
     rejected: int = 0
     applied: Counter = field(default_factory=Counter)
+    changed: bool = False
+    previous_rejected: str | None = None
 
 
 def fix_valid_file(
@@ -741,19 +766,28 @@ def fix_valid_file(
         split="valid",
         accept=accept,
     )
+    source = valid_input.source
+    if isinstance(source, JsonlSource):
+        source.keep_raw = True
     sink = _FixSink(
-        valid_input.source.info, rejected_path or default_rejected_path(output), fixlog_path
+        source.info,
+        rejected_path or default_rejected_path(output),
+        fixlog_path,
+        original=source,
+        keep_previous=same_file(valid, output),
     )
     workdir = tempfile.mkdtemp(prefix="ftprep-fix-")
     tmp = os.path.join(workdir, "valid.jsonl")
     try:
         indexes, lines = array("I"), array("I")
-        result.applied = _apply_pass(valid_input.source, edit_plan, tmp, indexes, lines, sink)
+        result.applied = _apply_pass(source, edit_plan, tmp, indexes, lines, sink)
         result.read = run.results[1].n_records
         result.written = len(indexes)
         result.rejected = sink.rejected_count
-        _commit(tmp, output)
+        result.changed = not same_content(valid, tmp)
         result.rejected_path, _ = sink.close()
+        result.previous_rejected = sink.previous
+        _commit(tmp, output)
     finally:
         sink.abort()
         if os.path.exists(tmp):
@@ -763,19 +797,40 @@ def fix_valid_file(
 
 
 class _FixSink:
-    """Where a fix run writes dropped records and its log, opened only when needed."""
+    """Where a fix run writes dropped records and its log, opened only when needed.
 
-    def __init__(self, info: SourceInfo, rejected_path: str, fixlog_path: str | None) -> None:
+    Dropped records are written at the end, from the original input: a record dropped in
+    a later pass (a duplicate that stripping whitespace made) goes to the rejected file as
+    it was read, not as the earlier passes left it. ``keep_previous`` (a fix in place, whose
+    input is replaced) moves an earlier run's rejected file aside instead of overwriting it:
+    its records exist nowhere else.
+    """
+
+    def __init__(
+        self,
+        info: SourceInfo,
+        rejected_path: str,
+        fixlog_path: str | None,
+        original: Any = None,
+        keep_previous: bool = False,
+    ) -> None:
         self.fixlog_path = fixlog_path
-        self._rejected = RejectedFile(rejected_path, info.file, info.sheet)
+        self.rejected_path = rejected_path
+        self.info = info
+        self.original = original
+        self.keep_previous = keep_previous
+        self.previous: str | None = None
+        self.pending: dict[int, tuple[int, list[tuple[str, str]]]] = {}
         self._log: AtomicWriter | None = None
+        # The JSON style of the input's lines, for edited lines (set from the first one).
+        self.style: jsontext.Style | None = None
 
     @property
     def rejected_count(self) -> int:
-        return self._rejected.count
+        return len(self.pending)
 
-    def reject(self, line: int, index: int, reasons: list[tuple[str, str]], raw: Any) -> None:
-        self._rejected.add(line, index, reasons, raw)
+    def reject(self, line: int, index: int, reasons: list[tuple[str, str]]) -> None:
+        self.pending[index] = (line, reasons)
 
     def log_edit(self, code: str, edit: Edit, index: int | None, line: int | None) -> None:
         if self.fixlog_path is None:
@@ -794,13 +849,45 @@ class _FixSink:
         if self._log is not None:
             self._log.close()
             log_path, self._log = self._log.path, None
-        return self._rejected.close(), log_path
+        return self._write_rejected(), log_path
+
+    def _write_rejected(self) -> str | None:
+        if not self.pending:
+            return None
+        if self.keep_previous:
+            self.previous = set_aside(self.rejected_path)
+        rejected = RejectedFile(self.rejected_path, self.info.file, self.info.sheet)
+        try:
+            left = dict(self.pending)
+            for slot in iter_slots(self.original):
+                found = left.pop(slot.index, None)
+                if found is not None:
+                    line, reasons = found
+                    value = slot.record.data if slot.record is not None else slot.raw
+                    rejected.add(line, slot.index, reasons, value)
+                if not left:
+                    break
+        except BaseException:
+            rejected.abort()
+            raise
+        return rejected.close()
 
     def abort(self) -> None:
-        self._rejected.abort()
         if self._log is not None:
             self._log.close(commit=False)
             self._log = None
+
+
+def set_aside(path: str) -> str | None:
+    """Move an existing, non-empty file to the first free ``NAME.N.jsonl`` beside it."""
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return None
+    stem = path[: -len(".jsonl")] if path.endswith(".jsonl") else path
+    n = 1
+    while os.path.exists(f"{stem}.{n}.jsonl"):
+        n += 1
+    os.replace(path, f"{stem}.{n}.jsonl")
+    return f"{stem}.{n}.jsonl"
 
 
 def _lint_source_only(
@@ -837,9 +924,12 @@ def _apply_pass(
     sink: _FixSink,
     progress: ProgressFn | None = None,
 ) -> Counter:
-    """Write one pass of the data with the plan applied; returns changes per rule code."""
-    import orjson
+    """Write one pass of the data with the plan applied; returns changes per rule code.
 
+    A record no edit touched is written back as it was read, byte for byte (a JSONL input
+    keeps its lines; a ``git diff`` shows only the edits); an edited one in the file's own
+    JSON style.
+    """
     changes: Counter = Counter()
     with open(tmp, "wb") as out:
         for slot in iter_slots(source, progress):
@@ -847,7 +937,7 @@ def _apply_pass(
                 drops = [c for c, e in plan.for_record(slot.index) if e.op == "drop-record"]
                 if drops:
                     reasons = plan.drop_reasons.get(slot.index) or slot.reasons
-                    sink.reject(slot.line, slot.index, reasons, slot.raw)
+                    sink.reject(slot.line, slot.index, reasons)
                     sink.log_edit(drops[0], Edit("drop-record", slot.index), slot.index, slot.line)
                     changes[drops[0]] += 1
                     continue
@@ -856,11 +946,14 @@ def _apply_pass(
                 if isinstance(raw, bytes):
                     out.write(raw)  # bytes that are not UTF-8, exactly as they were
                 else:
-                    out.write(raw.encode("utf-8") if isinstance(raw, str) else orjson.dumps(raw))
+                    out.write(raw.encode("utf-8") if isinstance(raw, str) else jsontext.dumps(raw))
             else:
-                outcome = apply_plan(slot.record.data, slot.index, plan)
-                if slot.record.renamed and outcome.data is not None:
-                    outcome.data = _settle_renames(outcome, slot.record.renamed, plan, slot.index)
+                record = slot.record
+                if sink.style is None and record.raw is not None:
+                    sink.style = jsontext.style_of(record.raw)
+                outcome = apply_plan(record.data, slot.index, plan)
+                if record.renamed and outcome.data is not None:
+                    outcome.data = _settle_renames(outcome, record.renamed, plan, slot.index)
                 for code, edit in outcome.applied:
                     sink.log_edit(code, edit, slot.index, slot.line)
                     changes[code] += 1
@@ -868,13 +961,20 @@ def _apply_pass(
                     reasons = plan.drop_reasons.get(slot.index) or [
                         (code, _drop_reason(code)) for code in outcome.drop_codes
                     ]
-                    sink.reject(slot.line, slot.index, reasons, slot.record.data)
+                    sink.reject(slot.line, slot.index, reasons)
                     continue
-                out.write(orjson.dumps(outcome.data))
+                if record.raw is not None and not outcome.applied and not record.renamed:
+                    raw_line = record.raw
+                    out.write(raw_line[:-1] if raw_line.endswith(b"\r") else raw_line)
+                else:
+                    out.write((sink.style or _COMPACT).dumps(outcome.data))
             out.write(b"\n")
             indexes.append(slot.index)
             lines.append(slot.line)
     return changes
+
+
+_COMPACT = jsontext.Style()
 
 
 def _settle_renames(
@@ -918,6 +1018,21 @@ def _commit(tmp: str, output: str) -> None:
         return
     with open(tmp, "rb") as src, AtomicWriter(output) as dst:
         dst.copy_from(src)
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (symbolic links resolved)."""
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def same_content(path: str, other: str) -> bool:
+    """Whether two files hold the same bytes (a missing or unreadable one: no)."""
+    import filecmp
+
+    try:
+        return filecmp.cmp(path, other, shallow=False)
+    except OSError:
+        return False
 
 
 def fail_threshold(options: RunOptions, profile: Profile) -> Severity:

@@ -3,14 +3,20 @@
 A split is decided in a first pass and written in a second, so memory stays flat:
 
 1. Lint the input with the exact and near-duplicate rules (DP001, DP002) and the class
-   tally (the one CB002 keeps). Records that duplicate each other form clusters
-   (union-find over the findings), and a cluster never straddles the split.
+   tally (the one CB002 keeps). Records that duplicate each other form clusters: the
+   connected components of every confirmed pair (union-find), at the similarity the leak
+   check (DP003) uses, and a cluster never straddles the split.
 2. Classification-like data is stratified: the clusters of each class are shuffled with a
    seeded generator and taken into validation until the class has its share there. Every
    class must end up in both splits; classes that cannot (a single cluster) are listed in
    the error. Other data is split the same way as one group.
 3. Stream the input again and write each record to its split, in input order; records
    that cannot be read go to the rejected file with their reason.
+4. Check the written files as ``ftprep lint TRAIN --valid VALID`` does (DP003, the same
+   options). The comparison there is sampled from the training file, so it can differ
+   slightly from the one over the whole input; any validation record it still calls a
+   leak moves to training, with its cluster, and the files are written again. What split
+   writes therefore always passes the leak check.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ftprep.core import jsontext
 from ftprep.core.errors import UsageError
 from ftprep.pipeline import RunOptions, StageProgress, iter_slots, lint_files, stage
 from ftprep.writers.jsonl import AtomicWriter, RejectedFile
@@ -35,6 +42,8 @@ class SplitOutcome:
     rejected: int = 0
     stratified: bool = False
     clusters_merged: int = 0  # records kept with a duplicate on the same side
+    # Validation records moved to training because the leak check still called them leaks.
+    moved_for_leaks: int = 0
     classes: dict[str, tuple[int, int]] = field(default_factory=dict)  # class -> (train, valid)
     train: list[dict[str, Any]] | None = None
     valid: list[dict[str, Any]] | None = None
@@ -69,8 +78,9 @@ def _plan(
     fraction: float,
     seed: int,
     stratify: bool | None,
+    similarity: float,
     progress: StageProgress | None = None,
-) -> tuple[set[int], SplitOutcome, dict[int, str]]:
+) -> tuple[set[int], SplitOutcome, dict[int, str], _UnionFind]:
     """Decide which record indexes go to validation."""
     probe = RunOptions(
         **{
@@ -78,7 +88,11 @@ def _plan(
             "select": ["DP001", "DP002", "CB002"],
             "extend_select": [],
             "ignore": [],
-            "rule_options": {**options.rule_options, "CB002": {"min-examples": 0}},
+            "rule_options": {
+                **options.rule_options,
+                "CB002": {"min-examples": 0},
+                "DP002": {"threshold": similarity},
+            },
         }
     )
     run = lint_files([("train", path)], probe, progress=progress)
@@ -87,14 +101,13 @@ def _plan(
     if io_errors:
         raise UsageError(f"split: cannot read {path}: {io_errors[0].message}")
     union = _UnionFind()
-    merged = 0
-    for d in result.diagnostics:
-        if d.code in ("DP001", "DP002") and d.record is not None and d.related:
-            other = d.related[0].record
-            if other is not None:
-                union.union(d.record, other)
-                merged += 1
     rules = result.stats.get("rules", {})
+    # Every pair, not only each record's closest twin: a cluster is a connected component.
+    pairs = rules["DP001"].duplicate_pairs() if "DP001" in rules else []
+    pairs += [(a, b) for a, b, _ in rules["DP002"].pairs()] if "DP002" in rules else []
+    for a, b in pairs:
+        union.union(a, b)
+    merged = len({a for pair in pairs for a in pair})
     tally = rules["CB002"].stats if "CB002" in rules else None
     is_classification = bool(rules["CB002"].classification) if "CB002" in rules else False
     stratified = is_classification if stratify is None else stratify
@@ -142,7 +155,14 @@ def _plan(
             valid.update(clusters[root])
             taken += size
     outcome = SplitOutcome(stratified=stratified, clusters_merged=merged)
-    return valid, outcome, label_of
+    for index in result.indexes:  # every record has a cluster, for moving it whole later
+        union.find(index)
+    return valid, outcome, label_of, union
+
+
+# Rounds of moving validation records that the leak check still flags; each round moves
+# at least one cluster, and in practice one round is all it takes.
+MAX_ROUNDS = 10
 
 
 def split_file(
@@ -156,57 +176,141 @@ def split_file(
     rejected_path: str | None = None,
     stratify: bool | None = None,
     keep: bool = False,
+    similarity: float | None = None,
     progress: StageProgress | None = None,
 ) -> SplitOutcome:
-    """Split ``path`` into train and validation (written, and/or kept with ``keep``)."""
+    """Split ``path`` into train and validation (written, and/or kept with ``keep``).
+
+    ``similarity``: from which Jaccard similarity records are near-duplicates that stay on
+    one side; by default the leak check's own threshold (DP003's ``threshold`` option).
+    """
+    import os
+    import tempfile
+
     if not 0 < valid_fraction < 1:
         raise UsageError(f"split: --valid-fraction must be between 0 and 1, not {valid_fraction}")
+    leak_threshold = float(options.rule_options.get("DP003", {}).get("threshold", 0.8))
+    if similarity is None:
+        similarity = leak_threshold
+    if not 0 < similarity <= 1:
+        raise UsageError(f"split: --similarity must be above 0 and at most 1, not {similarity}")
     from ftprep.pipeline import open_input
 
-    valid, outcome, label_of = _plan(path, options, valid_fraction, seed, stratify, progress)
+    valid, outcome, label_of, clusters = _plan(
+        path, options, valid_fraction, seed, stratify, similarity, progress
+    )
     source = open_input(path, options).source
-    writing = stage(progress, f"{source.info.file}: writing", max(1, getattr(source, "size", 1)))
-    writers = {
-        "train": AtomicWriter(train_output) if train_output else None,
-        "valid": AtomicWriter(valid_output) if valid_output else None,
-    }
-    rejected = RejectedFile(rejected_path, source.info.file, source.info.sheet)
-    if keep:
-        outcome.train, outcome.valid = [], []
-    per_class: dict[str, Counter] = defaultdict(Counter)
+    workdir = tempfile.mkdtemp(prefix="ftprep-split-")
+    train_tmp, valid_tmp = (
+        os.path.join(workdir, "train.jsonl"),
+        os.path.join(workdir, "valid.jsonl"),
+    )
     try:
+        for _ in range(MAX_ROUNDS):
+            written = _write(source, valid, train_tmp, valid_tmp, label_of, progress)
+            leaking = _leaks(train_tmp, valid_tmp, options)
+            if not leaking:
+                break
+            # A validation record the check calls a leak goes to training, with its cluster.
+            roots = {clusters.find(written.valid_indexes[k]) for k in leaking}
+            moved = {i for i in valid if clusters.find(i) in roots}
+            valid -= moved
+            outcome.moved_for_leaks += len(moved)
+        _finish(written, outcome, keep, train_tmp, valid_tmp)
+        _commit(train_tmp, train_output)
+        _commit(valid_tmp, valid_output)
+        rejected = RejectedFile(rejected_path, source.info.file, source.info.sheet)
+        for line, index, reasons, raw in written.rejected:
+            rejected.add(line, index, reasons, raw)
+        outcome.rejected_path = rejected.close()
+        outcome.rejected_records = rejected.entries
+    finally:
+        for tmp in (train_tmp, valid_tmp):
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        os.rmdir(workdir)
+    return outcome
+
+
+@dataclass
+class _Written:
+    """One write of the split: counts, who went where, and the unreadable slots."""
+
+    read: int = 0
+    train_count: int = 0
+    valid_count: int = 0
+    valid_indexes: list[int] = field(default_factory=list)  # by position in the valid file
+    per_class: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    rejected: list[tuple[int, int, list[tuple[str, str]], Any]] = field(default_factory=list)
+
+
+def _write(
+    source: Any,
+    valid: set[int],
+    train_path: str,
+    valid_path: str,
+    label_of: dict[int, str],
+    progress: StageProgress | None,
+) -> _Written:
+    """Write every record to its split, in input order."""
+    writing = stage(progress, f"{source.info.file}: writing", max(1, getattr(source, "size", 1)))
+    out = _Written()
+    with AtomicWriter(train_path) as train, AtomicWriter(valid_path) as valid_out:
         for slot in iter_slots(source, writing):
-            outcome.read += 1
+            out.read += 1
             if slot.record is None:
-                rejected.add(slot.line, slot.index, slot.reasons, slot.raw)
+                out.rejected.append((slot.line, slot.index, slot.reasons, slot.raw))
                 continue
-            side = "valid" if slot.index in valid else "train"
-            writer = writers[side]
-            if writer is not None:
-                writer.write_record(slot.record.data)
-            if keep:
-                (outcome.valid if side == "valid" else outcome.train).append(slot.record.data)  # type: ignore[union-attr]
-            if side == "valid":
-                outcome.valid_count += 1
+            if slot.index in valid:
+                valid_out.write_record(slot.record.data)
+                out.valid_indexes.append(slot.index)
+                out.valid_count += 1
+                side = "valid"
             else:
-                outcome.train_count += 1
-            if outcome.stratified or label_of:
-                per_class[label_of.get(slot.index, "")][side] += 1
-    except BaseException:
-        rejected.abort()
-        for w in writers.values():
-            if w is not None:
-                w.close(commit=False)
-        raise
-    for w in writers.values():
-        if w is not None:
-            w.close()
-    outcome.rejected = rejected.count
-    outcome.rejected_path = rejected.close()
-    outcome.rejected_records = rejected.entries
+                train.write_record(slot.record.data)
+                out.train_count += 1
+                side = "train"
+            if label_of:
+                out.per_class[label_of.get(slot.index, "")][side] += 1
+    return out
+
+
+def _leaks(train_path: str, valid_path: str, options: RunOptions) -> list[int]:
+    """Positions in the validation file of the records ``lint --valid`` calls leaks."""
+    from ftprep.pipeline import lint_files
+
+    check = RunOptions(
+        profile=options.profile,
+        select=["DP003"],
+        rule_options={k: v for k, v in options.rule_options.items() if k == "DP003"},
+        workers=options.workers,
+    )
+    run = lint_files([("train", train_path), ("valid", valid_path)], check)
+    return sorted({d.record for d in run.diagnostics if d.code == "DP003" and d.record is not None})
+
+
+def _finish(
+    written: _Written, outcome: SplitOutcome, keep: bool, train_path: str, valid_path: str
+) -> None:
+    outcome.read = written.read
+    outcome.train_count, outcome.valid_count = written.train_count, written.valid_count
+    outcome.rejected = len(written.rejected)
+    if keep:
+        with open(train_path, "rb") as t, open(valid_path, "rb") as v:
+            outcome.train = [jsontext.loads(line) for line in t]
+            outcome.valid = [jsontext.loads(line) for line in v]
     if outcome.stratified:
         outcome.classes = {
             label: (c["train"], c["valid"])
-            for label, c in sorted(per_class.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+            for label, c in sorted(
+                written.per_class.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])
+            )
         }
-    return outcome
+
+
+def _commit(tmp: str, output: str | None) -> None:
+    """Copy a written split into place (atomically)."""
+    if output is None:
+        return
+    with open(tmp, "rb") as src, AtomicWriter(output) as dst:
+        dst.copy_from(src)

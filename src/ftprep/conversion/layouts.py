@@ -306,7 +306,8 @@ def mapping_hint(sample: Any, columns: list[str]) -> str:
             "start becomes the prompt)"
         )
     by_name = _named_pair(columns)
-    if by_name is not None:
+    if by_name is not None and not any(sample.get(c) for c in columns):
+        # A table's header names its columns; a record's values say more than its keys.
         return (
             f"Candidates by name: --map prompt={by_name[0]} --map completion={by_name[1]} (or "
             f"--map user={by_name[0]} --map assistant={by_name[1]} for chat)"

@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from ftprep.core import jsontext
+
 DATASET = "-"  # the fingerprint of findings about no single record (class balance, a BOM)
 
 
@@ -23,7 +25,7 @@ def fingerprint(value: Any) -> str:
     elif isinstance(value, bytes):
         data = value
     else:
-        data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+        data = jsontext.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 

@@ -43,6 +43,8 @@ class Record:
     # Keys the reader renamed to what the trainer expects (``Prompt`` read as ``prompt``):
     # canonical name -> the name as written. SC002 reports them; fixing keeps the rename.
     renamed: dict[str, str] | None = None
+    # The record's line as read, when the fixer asked for it (to write it back unedited).
+    raw: bytes | None = None
 
 
 @dataclass(slots=True)

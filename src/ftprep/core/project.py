@@ -66,8 +66,23 @@ PROJECT_KEYS = (
     "splits",
     "baseline",
     "review",
+    "files",
 )
 SPLIT_KEYS = ("train", "valid", "against")
+# How one file is read, by glob (`[tool.ftprep.files."data/faq.csv"]`): the reading and
+# mapping flags, for tools that cannot pass them per file (pre-commit).
+FILE_KEYS = (
+    "map",
+    "template",
+    "system",
+    "to",
+    "sheet",
+    "encoding",
+    "delimiter",
+    "header",
+    "quoting",
+    "format",
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,7 @@ class ProjectConfig:
     splits: dict[str, str] = field(default_factory=dict)
     baseline: str | None = None
     review: dict[str, Any] = field(default_factory=dict)  # [review]: keys for ftprep review
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # glob -> how to read it
 
     def resolve(self, relative: str) -> str:
         """A config path as the user would type it here: relative to the working directory
@@ -110,6 +126,18 @@ class ProjectConfig:
             ):
                 out += [c for c in codes if c not in out]
         return out
+
+    def reading_for(self, path: str) -> dict[str, Any] | None:
+        """How ``path`` is read and mapped, from the first ``files`` glob it matches."""
+        if path == "-" or not self.files:
+            return None
+        rel = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+        for pattern, settings in self.files.items():
+            if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(
+                os.path.basename(rel), pattern
+            ):
+                return settings
+        return None
 
     def split_of(self, path: str) -> str | None:
         """'train' or 'valid' when ``path`` is the configured file of that split."""
@@ -137,6 +165,15 @@ def load_project_config(start: str) -> ProjectConfig | None:
         if key not in SPLIT_KEYS:
             raise unknown_key_error(f"{where}: splits", key, list(SPLIT_KEYS))
     per_file = _table(table, "per-file-ignores", where)
+    files = _table(table, "files", where)
+    for glob, settings in files.items():
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{where}: files {glob!r} must be a table of reading options")
+        for key in settings:
+            if key not in FILE_KEYS:
+                raise unknown_key_error(f"{where}: files {glob!r}", key, list(FILE_KEYS))
+        if "map" in settings and not isinstance(settings["map"], dict):
+            raise ConfigError(f"{where}: files {glob!r}: map must be a table (role = column)")
     return ProjectConfig(
         path=path,
         root=os.path.dirname(os.path.abspath(path)),
@@ -154,6 +191,7 @@ def load_project_config(start: str) -> ProjectConfig | None:
         splits={k: str(v) for k, v in splits.items()},
         baseline=_str(table, "baseline", where),
         review=_table(table, "review", where),
+        files={str(glob): dict(settings) for glob, settings in files.items()},
     )
 
 

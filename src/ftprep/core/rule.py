@@ -117,6 +117,9 @@ class Rule:
     reported_by_reader: ClassVar[bool] = False
     # Compares records' texts with each other: the engine samples the text they all share.
     compares_texts: ClassVar[bool] = False
+    # Always runs, whatever is selected or ignored (a file that cannot be read is an error
+    # under any selection), at its default severity or higher.
+    always_on: ClassVar[bool] = False
     # False when check_record has nothing to do (a rule that only reports in finish(), or
     # one reading statistics another instance collects): the engine then skips the calls.
     wants_records: bool = True

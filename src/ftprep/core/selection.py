@@ -73,7 +73,7 @@ def plan_rules(
             options_for[cls] = values
     planned = []
     for cls in rules:
-        if cls not in selected or cls in dropped:
+        if (cls not in selected or cls in dropped) and not cls.always_on:
             continue
         try:
             options = cls.Options.model_validate(options_for.get(cls, {}))
@@ -92,11 +92,14 @@ def plan_rules(
                 f"options for {cls.code} ({cls.name}) are invalid; allowed: "
                 f"{', '.join(f.replace('_', '-') for f in fields) or 'none'}\n{exc}"
             ) from None
+        severity = severities.get(cls, cls.default_severity)
+        if cls.always_on and severity.rank < cls.default_severity.rank:
+            severity = cls.default_severity
         planned.append(
             PlannedRule(
                 cls=cls,
                 options=options,
-                severity=severities.get(cls, cls.default_severity),
+                severity=severity,
                 severity_configured=cls in severities,
             )
         )

@@ -18,8 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-import orjson
-
+from ftprep.core import jsontext
 from ftprep.core.diagnostic import Finding
 from ftprep.core.location import SourceInfo
 from ftprep.readers.base import RowJob, Transform, identity_transform
@@ -130,7 +129,7 @@ def spool_records(records: Iterable[Any], name: str = "<records>") -> JsonlSourc
     fd, path = tempfile.mkstemp(prefix="ftprep-records-", suffix=".jsonl")
     with os.fdopen(fd, "wb", buffering=1024 * 1024) as out:
         for record in records:
-            out.write(orjson.dumps(record))
+            out.write(jsontext.dumps(record))
             out.write(b"\n")
     source = SpooledJsonl(path)
     source.info = replace(source.info, file=name)

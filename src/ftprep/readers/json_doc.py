@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from ftprep.core import jsontext
 from ftprep.core.diagnostic import Finding
 from ftprep.core.location import SourceInfo
 from ftprep.readers.base import (
@@ -115,7 +116,7 @@ class JsonDocumentSource:
         if not stripped:
             raise ReadError("file is empty")
         try:
-            doc = orjson.loads(data)
+            doc = jsontext.loads(data)
         except orjson.JSONDecodeError as exc:
             if stripped[0] == "{" and exc.pos > len(self.text) - len(stripped):
                 # One complete object, then more: JSONL or pretty-printed objects.

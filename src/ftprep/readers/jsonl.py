@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from ftprep.core import jsontext
 from ftprep.core.diagnostic import Finding
 from ftprep.core.fix import Applicability, Edit, Fix
 from ftprep.core.linter import JobOutput, Rejection
@@ -146,6 +147,8 @@ class JsonlJob:
     offset: int = 0
     # Set when the chunk holds bytes that are not UTF-8: the advice for such lines.
     encoding_hint: str = ""
+    # Keep each record's line as read (the fixer writes unedited lines back byte for byte).
+    keep_raw: bool = False
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -166,7 +169,10 @@ class JsonlJob:
         issues = list(self.issues)
         rejected: list[Rejection] = []
         lines = array("I")
-        loads = orjson.loads
+        # orjson reads integers beyond 64 bits as floats: a chunk with such digit runs is
+        # parsed with the exact (slower) reader.
+        loads = jsontext.loads if jsontext.has_long_numbers(self.data) else orjson.loads
+        keep_raw = self.keep_raw
         transform = self.transform
         native = transform is identity_transform
         check_duplicates = self.check_duplicates
@@ -201,11 +207,13 @@ class JsonlJob:
                 for finding in duplicate_key_findings(raw, obj, index, line):
                     issues.append(("IO006", finding))
             if native and type(obj) is dict:
-                records.append(Record(index, obj, line))
+                records.append(Record(index, obj, line, raw=raw if keep_raw else None))
                 index += 1
                 continue
             result = transform(obj, index, line)
             if isinstance(result, Record):
+                if keep_raw and (result.data is obj or result.renamed):
+                    result.raw = raw  # as read: written back where no edit touched it
                 records.append(result)
             else:
                 code, message = result
@@ -253,6 +261,8 @@ class JsonlSource:
         self._file_issues: list[tuple[str, Finding]] = []
         self._size = len(data) if data is not None else None
         self._hint: str | None = None
+        # Set by the fixer: records keep their lines as read.
+        self.keep_raw = False
 
     @property
     def size(self) -> int:
@@ -352,6 +362,7 @@ class JsonlSource:
             path=path,
             offset=offset,
             encoding_hint=hint,
+            keep_raw=self.keep_raw,
         )
 
     def _encoding_hint(self) -> str:

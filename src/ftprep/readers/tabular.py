@@ -86,10 +86,10 @@ def swallowed_rows(cells: list[str], delimiter: str, width: int) -> int:
     return found
 
 
-def line_oriented(text: str, delimiter: str) -> bool:
-    """Whether every line of a sample (but a cut-off last one) has the first line's cells
-    when quotes are read as text: a file written one row per line, without quoting."""
-    lines = [line for line in text.splitlines()[:-1] if line.strip()]
+def line_oriented(lines: list[str], delimiter: str) -> bool:
+    """Whether every line of a sample has the first line's cells when quotes are read as
+    text: a file written one row per line, without quoting."""
+    lines = [line for line in lines if line.strip()]
     if len(lines) < 2:
         return False
     width = lines[0].count(delimiter) + 1
@@ -134,6 +134,10 @@ class CsvSource:
         # Every byte is checked before any row is read, so an error names its line.
         check_text(path, data, encoding)
         head_text = raw_head.decode(self.encoding, errors="ignore")
+        # A head cut from a longer file may end inside a line; that line is not sampled.
+        self._head_lines = head_text.splitlines()
+        if len(raw_head) >= _HEAD_BYTES and len(self._head_lines) > 1:
+            self._head_lines.pop()
         if delimiter is None:
             delimiter = "\t" if is_tsv else sniff_delimiter(head_text, quoting is not False)
         self.delimiter = delimiter
@@ -154,9 +158,9 @@ class CsvSource:
         written one row per line, where quoting would merge rows (GLUE, SMS collections)."""
         if quoting is not None:
             return quoting, "" if quoting else ", quotes read as text"
-        if not is_tsv or '"' not in head or not line_oriented(head, self.delimiter):
+        lines = self._head_lines
+        if not is_tsv or '"' not in head or not line_oriented(lines, self.delimiter):
             return True, ""
-        lines = head.splitlines()[:-1] or head.splitlines()
         width = lines[0].count(self.delimiter) + 1
         for cells in _reader(io.StringIO("\n".join(lines)), self.delimiter, True):
             if swallowed_rows(cells, self.delimiter, width):
@@ -164,7 +168,7 @@ class CsvSource:
         return True, ""
 
     def _head_rows(self) -> tuple[list[str], list[list[str]]]:
-        lines = self._head_text.splitlines()[:-1] or self._head_text.splitlines()
+        lines = self._head_lines
         rows = [
             r for r in _reader(io.StringIO("\n".join(lines)), self.delimiter, self.quoting) if r
         ]

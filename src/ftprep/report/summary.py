@@ -22,6 +22,21 @@ def footer(report: ReportData) -> str:
             f"{f['written']:,} + rejected {f['rejected']:,}"
             + (f" (rejected records in {f['rejected_path']})" if f.get("rejected_path") else "")
         )
+        passes = f.get("passes") or []
+        if len(passes) > 1:
+            lines.append(
+                "  "
+                + "; ".join(
+                    f"pass {i}: {_count(sum(p.values()), 'edit')} "
+                    f"({', '.join(f'{c} ×{n:,}' for c, n in p.items())})"
+                    for i, p in enumerate(passes, start=1)
+                )
+                + "; the later passes fix what the earlier edits revealed"
+            )
+        if f.get("previous_rejected"):
+            lines.append(
+                f"  the earlier run's rejected records are kept in {f['previous_rejected']}"
+            )
         v = f.get("valid")
         if v:
             lines.append(
@@ -29,9 +44,14 @@ def footer(report: ReportData) -> str:
                 f"+ rejected {v['rejected']:,}"
                 + (f" (rejected records in {v['rejected_path']})" if v.get("rejected_path") else "")
             )
+            if v.get("previous_rejected"):
+                lines.append(
+                    f"  the earlier run's rejected records are kept in {v['previous_rejected']}"
+                )
         if f.get("not_converged"):
             lines.append(
-                "Fixes did not converge after 10 passes for: " + ", ".join(f["not_converged"])
+                f"Fixes did not converge after {f.get('iterations', 0)} passes for: "
+                + ", ".join(f["not_converged"])
             )
     if s["problems"] == 0:
         lines.append("All checks passed!")

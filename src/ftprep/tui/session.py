@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import orjson
-
+from ftprep.core import jsontext
 from ftprep.core.baseline import DEFAULT_BASELINE, Baseline, BaselineEntry, baseline_file_name
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import UsageError
@@ -170,7 +169,7 @@ class ReviewSession:
                 if isinstance(value, bytes):  # a line that is not UTF-8, shown as far as it reads
                     value = value.decode("utf-8", "replace")
                 self._offsets[key] = self._spool.tell()
-                self._spool.write(orjson.dumps({"line": slot.line, "value": value}))
+                self._spool.write(jsontext.dumps({"line": slot.line, "value": value}))
                 self._spool.write(b"\n")
                 wanted.discard(slot.index)
                 if not wanted:
@@ -192,7 +191,7 @@ class ReviewSession:
         if offset is None or self._spool is None:
             return None
         self._spool.seek(offset)
-        return orjson.loads(self._spool.readline())["value"]
+        return jsontext.loads(self._spool.readline())["value"]
 
     def preview(self, i: int) -> tuple[Any, Any]:
         """(before, after) of finding ``i``'s fix, applied by the core to a copy of the record.

@@ -194,15 +194,16 @@ def _lint_gate(prepared: Any, force: bool) -> bool:
         return False
     if not prepared.errors:
         return True
+    errors = f"{prepared.errors:,} lint error{'s remain' if prepared.errors != 1 else ' remains'}"
     if force:
-        _note(
-            f"{prepared.source}: {prepared.errors:,} lint errors remain; sending anyway (--force)."
-        )
+        _note(f"{prepared.source}: {errors}; sending anyway (--force).")
         return True
-    _err(
-        f"{prepared.source}: {prepared.errors:,} lint errors remain; fix them "
-        f"(ftprep lint {prepared.source}) or pass --force"
-    )
+    codes = ", ".join(f"{code} ×{n:,}" for code, n in prepared.error_codes.items())
+    _err(f"{prepared.source}: {errors} ({codes}); nothing was sent.")
+    _err(f"  see them: {prepared.lint_command}")
+    if prepared.fix_command:
+        _err(f"  fix what can be fixed: {prepared.fix_command}")
+    _err("  or send anyway with --force")
     return False
 
 

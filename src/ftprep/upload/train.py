@@ -14,8 +14,9 @@ import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ftprep.upload.provider import JobSpec, Provider, ProviderError, RemoteFile, RemoteJob
@@ -43,6 +44,13 @@ class Prepared:
     # Why the file cannot be read at all (IO001): nothing to send, even with --force.
     unreadable: str | None = None
     workdir: str | None = None
+    # The errors by rule, and whether a fix exists for each (safe, or unsafe only).
+    error_codes: dict[str, int] = field(default_factory=dict)
+    fixable: str | None = None  # "safe", "unsafe" or None
+    # The lint that shows exactly these errors (with --valid for a validation file), and
+    # the one that applies their fixes (None when no error has one).
+    lint_command: str = ""
+    fix_command: str | None = None
 
     def cleanup(self) -> None:
         if self.workdir is not None:
@@ -93,6 +101,13 @@ def prepare(path: str, options: Any, *, train: str | None = None) -> Prepared:
         warnings=summary.warnings,
         tokens=tokens,
     )
+    errors = [d for d in report.diagnostics if d.severity.value == "error" and d.code != "TK004"]
+    prepared.error_codes = dict(sorted(Counter(d.code for d in errors).items()))
+    kinds = {d.fix.applicability.value for d in errors if d.fix is not None and d.fix.applicable}
+    prepared.fixable = "safe" if kinds == {"safe"} else ("unsafe" if kinds else None)
+    prepared.lint_command = lint_command(path, train, options)
+    if prepared.fixable:
+        prepared.fix_command = fix_command(prepared.lint_command, path, train, prepared.fixable)
     unreadable = next((d for d in report.diagnostics if d.code == "IO001"), None)
     if unreadable is not None:
         line = f":{unreadable.line}" if unreadable.line else ""
@@ -116,6 +131,31 @@ def prepare(path: str, options: Any, *, train: str | None = None) -> Prepared:
     prepared.path, prepared.filename = target, os.path.basename(target)
     prepared.origins, prepared.workdir = origins, workdir
     return prepared
+
+
+def lint_command(path: str, train: str | None, options: Any) -> str:
+    """The ``ftprep lint`` command line that shows the findings ``prepare`` found."""
+    import shlex
+
+    words = ["ftprep", "lint", train or path] + (["--valid", path] if train else [])
+    if options.model:
+        words += ["--model", options.model]
+    if options.profile:
+        words += ["--profile", options.profile]
+    return shlex.join(words)
+
+
+def fix_command(lint: str, path: str, train: str | None, fixable: str) -> str:
+    """``lint`` with the flags that apply the fixes and write the data beside the input."""
+    import shlex
+
+    def fixed(name: str) -> str:
+        stem, _ = os.path.splitext(name)
+        return f"{stem}.fixed.jsonl"
+
+    flags = ["--fix"] + (["--unsafe-fixes"] if fixable == "unsafe" else [])
+    target = ["-o", fixed(train or path)] + (["--valid-output", fixed(path)] if train else [])
+    return lint + " " + shlex.join(flags + target)
 
 
 @dataclass

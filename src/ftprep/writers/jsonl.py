@@ -13,11 +13,11 @@ import tempfile
 from types import TracebackType
 from typing import IO, Any
 
-import orjson
+from ftprep.core import jsontext
 
 
 def dumps(value: Any) -> bytes:
-    return orjson.dumps(value)
+    return jsontext.dumps(value)
 
 
 class AtomicWriter:
@@ -42,7 +42,7 @@ class AtomicWriter:
         self.count += 1
 
     def write_record(self, record: Any) -> None:
-        self.write_line(orjson.dumps(record))
+        self.write_line(jsontext.dumps(record))
 
     def copy_from(self, source: IO[bytes]) -> None:
         import shutil

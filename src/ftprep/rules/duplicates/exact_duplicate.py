@@ -5,8 +5,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import orjson
-
+from ftprep.core import jsontext
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.location import Related
@@ -49,7 +48,7 @@ def record_fingerprints(
             return digest, digest
         exact = [p for key, value in data.items() for p in (key, value)]
         return digest, _digest("\x00".join(exact).encode())
-    raw = orjson.dumps(data)
+    raw = jsontext.dumps(data)
     written = raw
     if b"\\" in raw:
         raw = raw.replace(b"\\n", b" ").replace(b"\\t", b" ").replace(b"\\r", b" ")

@@ -8,7 +8,8 @@ class UnreadableFile(Rule):
     """## What it does
     Reports a file that cannot be read at all: it does not exist, its extension is not one
     ftprep reads, its bytes are not valid UTF-8, or the workbook is broken or a legacy
-    `.xls` under an `.xlsx` name.
+    `.xls` under an `.xlsx` name. It cannot be deselected or ignored, and is always an
+    error: a missing `--valid` file must never pass as "All checks passed!".
 
     ## Why is this bad?
     Nothing in the file can be checked or trained on. Providers reject such files after the
@@ -24,8 +25,8 @@ class UnreadableFile(Rule):
     None.
 
     ## Fix safety
-    No fix: ftprep never guesses an encoding. The message names the byte offset and the most
-    likely encodings.
+    No fix: ftprep never guesses an encoding. The message names the line and column and the
+    encoding that decodes the whole file.
 
     ## References
     - openai/openai-python#383 (platform default encoding), chardet/chardet#185 (wrong guesses)
@@ -37,3 +38,4 @@ class UnreadableFile(Rule):
     scope = Scope.RECORD
     default_severity = Severity.ERROR
     reported_by_reader = True
+    always_on = True
