@@ -15,6 +15,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("FTPREP_CORPUS") or ROOT.parent / "shared" / "corpus")
+# CI sets FTPREP_REQUIRE_CORPUS=1: there the corpus is always present, and a test that
+# would skip without it fails instead.
+REQUIRED = os.environ.get("FTPREP_REQUIRE_CORPUS") == "1"
+HAVE_CORPUS = CORPUS.is_dir()
+
+
+def needs_corpus(reason: str = "the shared corpus") -> object:
+    """Skip without the corpus (a local checkout), never where it is required (CI)."""
+    import pytest
+
+    return pytest.mark.skipif(
+        not HAVE_CORPUS and not REQUIRED,
+        reason=f"{reason} is not at {CORPUS} (set FTPREP_CORPUS)",
+    )
+
 
 # file -> extra convert arguments; None means the file must stop with a clear diagnostic.
 MAPPINGS: dict[str, list[str] | None] = {

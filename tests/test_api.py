@@ -82,9 +82,14 @@ def test_convert_and_fix_from_python(tmp_path: Path) -> None:
     )
     assert (result.read, result.written, result.rejected) == (3, 3, 0)
     fixed = ftprep.fix(str(out), str(tmp_path / "fixed.jsonl"), select=["WS001"])
-    assert fixed.applied == {"WS001": 3}
-    first = json.loads((tmp_path / "fixed.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    assert first == {"prompt": "Opening hours?", "completion": " 9 to 5, Monday to Friday."}
+    # "9 to 5, ..." takes no space: cl100k_base never joins a space to a digit.
+    assert fixed.applied == {"WS001": 2}
+    rows = (tmp_path / "fixed.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(rows[0]) == {
+        "prompt": "Opening hours?",
+        "completion": "9 to 5, Monday to Friday.",
+    }
+    assert all(json.loads(r)["completion"].startswith(" ") for r in rows[1:])
 
 
 def test_bad_mapping_raises_a_usage_error(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from ftprep.rules.batch_texts import BatchTexts
 from ftprep.rules.texts import ascii_profile
 
 from .conftest import CORPUS, FIXTURES
+from .corpus_mappings import REQUIRED
 
 BATCH_RULES = sorted(code for code, cls in REGISTRY.items() if cls.checks_batches())
 
@@ -175,7 +176,8 @@ def run_rule(code: str, kind: Kind, records: list[Record], batched: bool) -> tup
 def test_batch_equals_records(code: str, dataset: str) -> None:
     rows = DATASETS[dataset]()
     if not rows:
-        pytest.skip("the shared corpus is not present")
+        assert not REQUIRED, f"the shared corpus is required here and missing: {CORPUS}"
+        pytest.skip(f"the shared corpus is not at {CORPUS} (set FTPREP_CORPUS)")
     records = make_records(rows)
     for kind in {r.kind for r in records}:
         assert kind is not None

@@ -37,7 +37,8 @@ def test_golden_conversion(case: dict, tmp_path: Path, monkeypatch: pytest.Monke
     # read = written + rejected, as the summary line says.
     written = len(out.read_bytes().splitlines())
     n_rejected = len(rejected.read_bytes().splitlines()) if rejected.exists() else 0
-    assert f"Converted {written + n_rejected:,} records: {written:,} written" in result.out
+    n = written + n_rejected
+    assert f"Converted {n:,} record{'s' if n != 1 else ''}: {written:,} written" in result.out
 
 
 def test_output_is_utf8_lf_no_bom_and_not_ascii_escaped(tmp_path: Path) -> None:

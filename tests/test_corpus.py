@@ -14,9 +14,9 @@ import pytest
 from ftprep import api
 
 from .conftest import CORPUS, run_cli
-from .corpus_mappings import AUDITED, MAPPINGS, findings
+from .corpus_mappings import AUDITED, MAPPINGS, findings, needs_corpus
 
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not present")
+pytestmark = needs_corpus()
 
 FILES = (
     sorted(

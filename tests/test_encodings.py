@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from .conftest import CORPUS, run_cli
+from .corpus_mappings import needs_corpus
 
 SMS = (
     "ham\tGo until jurong point, crazy.. Available only in bugis n great world la e buffet\n"
@@ -130,7 +131,7 @@ def test_utf16_jsonl_is_named(tmp_path: Path) -> None:
     assert "UTF-16" in result.out + result.err and "--encoding utf-16" in result.out + result.err
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="corpus")
+@needs_corpus()
 def test_corpus_sms_exported_as_cp1252_is_advised_right(tmp_path: Path) -> None:
     text = (CORPUS / "sms_spam_collection.tsv").read_text(encoding="utf-8")
     text = text.replace("'", "\u2019").replace("$", "\u00a3")

@@ -190,9 +190,16 @@ def test_baseline_default_is_found_in_the_working_directory(
     monkeypatch.chdir(tmp_path)
     r = run_cli("lint", "train.jsonl", "--output-format", "json")
     assert "SC010" not in [d["code"] for d in orjson.loads(r.out)["diagnostics"]]
-    shutil.copy(tmp_path / "train.jsonl", tmp_path / "other.jsonl")
-    r = run_cli("lint", "other.jsonl", "--output-format", "json")
-    assert "SC010" in [d["code"] for d in orjson.loads(r.out)["diagnostics"]]
+    # Keyed by the record, not the file: a reviewed copy keeps the finding ignored.
+    shutil.copy(tmp_path / "train.jsonl", tmp_path / "train.reviewed.jsonl")
+    r = run_cli("lint", "train.reviewed.jsonl", "--output-format", "json")
+    assert "SC010" not in [d["code"] for d in orjson.loads(r.out)["diagnostics"]]
+    assert "SC010" in [
+        d["code"]
+        for d in orjson.loads(
+            run_cli("lint", "train.reviewed.jsonl", "--no-baseline", "--output-format", "json").out
+        )["diagnostics"]
+    ]
 
 
 def test_python_api_replays_a_plan(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from ftprep import api
 
 from .conftest import CORPUS, run_cli
+from .corpus_mappings import needs_corpus
 
 
 def _records(path: Path) -> list[dict]:
@@ -213,7 +214,7 @@ def test_templates_are_checked_like_maps(tmp_path: Path) -> None:
     assert both.code == 2 and "keep one of them" in both.err
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="corpus")
+@needs_corpus()
 def test_llamafactory_messages_convert_to_what_lint_accepts(tmp_path: Path) -> None:
     out = tmp_path / "sft.jsonl"
     result = run_cli("convert", str(CORPUS / "llamafactory_v1_sft_demo.jsonl"), "-o", str(out))
@@ -227,7 +228,7 @@ def test_llamafactory_messages_convert_to_what_lint_accepts(tmp_path: Path) -> N
     assert len(raw.diagnostics) == 1000
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="corpus")
+@needs_corpus()
 def test_an_openassistant_tree_gets_json_pointer_candidates(tmp_path: Path) -> None:
     result = run_cli(
         "convert", str(CORPUS / "oasst_en_100_message.jsonl"), "-o", str(tmp_path / "o.jsonl")

@@ -153,9 +153,7 @@ def test_fix_hook_with_tables_and_jsonl_staged_together(
     assert "files were modified by this hook" in output
 
 
-def test_the_readme_hook_snippet_works_as_written(
-    tmp_path: Path, hook_env: dict[str, str]
-) -> None:
+def test_the_readme_hook_snippet_works_as_written(tmp_path: Path, hook_env: dict[str, str]) -> None:
     """The README's `repo: local` snippet, verbatim, in a data repository."""
     import re
 

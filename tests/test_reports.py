@@ -32,10 +32,33 @@ def snapshot(name: str, text: str) -> None:
 def test_format_snapshot(fmt: str, source: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    result = run_cli("lint", source, "--output-format", fmt, "--statistics")
+    result = run_cli("lint", source, "--output-format", fmt)
     stem = Path(source).stem
     snapshot(f"{stem}.{fmt}.txt", result.out)
     assert result.err == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise"])
+def test_statistics_are_counts_per_rule_only(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run_cli("lint", DEMO, "--output-format", fmt, "--statistics")
+    snapshot(f"train.{fmt}.statistics.txt", result.out)
+    assert "Statistics:" in result.out and "fixtures/demo/train.jsonl:4:" not in result.out
+
+
+def test_a_flood_of_one_rule_is_folded(tmp_path: Path) -> None:
+    """BANKING77: 838 rare-class warnings buried the real findings; a flood shows 5."""
+    path = tmp_path / "many.jsonl"
+    rows = [f'{{"prompt": "Q{i}\u00a0 ->", "completion": " A{i}"}}' for i in range(40)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    folded = run_cli("lint", str(path), "--select", "WS003")
+    assert folded.out.count("WS003 [warning]") == 5
+    assert (
+        "WS003 (invisible-character) 35 more like the above (lines 6, 7, 8, 9, 10, …)" in folded.out
+    )
+    assert "Found 40 problems" in folded.out
+    every = run_cli("lint", str(path), "--select", "WS003", "--show-all")
+    assert every.out.count("WS003 [warning]") == 40
 
 
 def test_json_report_matches_its_schema(monkeypatch: pytest.MonkeyPatch) -> None:

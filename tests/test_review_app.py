@@ -224,8 +224,31 @@ def test_filter_narrows_the_list_and_detail_follows(planted: Path) -> None:
         rows = screen.query_one(FindingList).rows
         assert [app.session.findings[i].line for i in rows] == [5]
         assert "train.jsonl:5" in _text(screen.query_one("#location", Static))
+        # After Enter the filter keeps the keyboard: a letter typed next is no command.
         await pilot.press("enter", "a")
+        assert box.value == "5a" and app.session.decision(rows[0]) is None
+        await pilot.press("backspace", "down", "a")  # ↓ hands the keyboard to the list
         assert app.session.decision(rows[0]) == "accept"
+
+    run(app, scenario)
+
+
+def test_the_filter_searches_the_record_text(planted: Path) -> None:
+    app = make_app()
+
+    async def scenario(pilot: Pilot) -> None:
+        screen = await open_rule(pilot, "WS002")
+        shown = [app.session.findings[i] for i in screen.query_one(FindingList).rows]
+        word = "kettle"
+        wanted = [
+            d.line
+            for d in shown
+            if word in str(app.session.record_of(app.session.findings.index(d)))
+        ]
+        await pilot.press("slash", *word)
+        rows = screen.query_one(FindingList).rows
+        assert wanted and [app.session.findings[i].line for i in rows] == wanted
+        assert all(word not in app.session.findings[i].message for i in rows)
 
     run(app, scenario)
 

@@ -94,3 +94,30 @@ def test_blocks_cover_preference_records_and_unreadable_lines() -> None:
         "non_preferred_output[0] assistant",
     ]
     assert blocks('{"broken": ')[0].label == "unreadable line"
+
+
+def test_tool_call_json_shows_its_structure_without_marks() -> None:
+    """Indentation and line breaks of the JSON the review lays out are not data: only
+    whitespace inside the values is marked."""
+    record = {
+        "messages": [
+            {"role": "user", "content": "Book it "},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "book", "arguments": "{}"},
+                    }
+                ],
+            },
+        ]
+    }
+    shown = plain(render_record(record))
+    assert "Book it·" in shown  # a trailing space of a text is data: marked
+    assert "tool_calls" in shown and '"name": "book"' in shown
+    tool_lines = shown.split("tool_calls", 1)[1]
+    assert "··" not in tool_lines and "↵" not in tool_lines
+    assert [b.structure for b in blocks(record)] == [False, True]

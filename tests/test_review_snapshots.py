@@ -59,3 +59,8 @@ def test_diff_view_side_by_side(snap_compare) -> None:  # type: ignore[no-untype
 
 def test_unsafe_record_view_narrow(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_open("SC010"))
+
+
+def test_unsafe_confirmation_is_not_clipped(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    # A on a rule with unsafe fixes asks first; the whole question shows on 80 columns.
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_open("SC010"), press=["A"])

@@ -87,6 +87,7 @@ class LintReport(BaseModel):
 def report_data(
     report: LintReport,
     statistics: bool = False,
+    show_all: bool = False,
     fixed: dict[str, Any] | None = None,
     describe_rules: bool = False,
 ) -> Any:
@@ -97,6 +98,7 @@ def report_data(
         diagnostics=report.diagnostics,
         files=[f.model_dump() for f in report.files],
         statistics=statistics,
+        show_all=show_all,
         fixed=fixed,
         tool_version=__version__,
         rules=rule_metadata({d.code for d in report.diagnostics}) if describe_rules else {},

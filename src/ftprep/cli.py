@@ -70,7 +70,11 @@ def _add_lint_options(p: argparse.ArgumentParser) -> None:
         "--profile",
         help="rule profile (openai-chat, openai-completion, preference, base) or a .toml path",
     )
-    g.add_argument("--model", help="target model for token limits and cost (see rules/models.toml)")
+    g.add_argument(
+        "--model",
+        help="target model for token limits and cost (`ftprep rule TK004`; describe others "
+        'in ftprep.toml as [models."NAME"])',
+    )
     g.add_argument(
         "--select", action="append", help="only these rules (codes, prefixes, groups or names)"
     )
@@ -166,7 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("text", "concise", "json", "github", "sarif"),
         help="report format (default: text; github under GitHub Actions)",
     )
-    lint.add_argument("--statistics", action="store_true", help="count problems per rule")
+    lint.add_argument("--statistics", action="store_true", help="only count the problems per rule")
+    lint.add_argument(
+        "--show-all",
+        action="store_true",
+        help="list every finding (the text report folds a rule's flood in a file after 5)",
+    )
     lint.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems remain")
     f = lint.add_argument_group("fixing")
     f.add_argument("--fix", action="store_true", help="apply safe fixes")
@@ -345,6 +354,7 @@ def _options(args: argparse.Namespace) -> Any:
     )
     if config is not None:
         options.severity = dict(config.severity)
+        options.models = dict(config.models)
         _check_per_file_ignores(config)
     return options
 
@@ -421,6 +431,10 @@ def _read_stdin(paths: Sequence[str]) -> bytes | None:
     return sys.stdin.buffer.read() if "-" in paths else None
 
 
+def _records(n: int) -> str:
+    return f"{n:,} record{'s' if n != 1 else ''}"
+
+
 def _err(message: str) -> None:
     sys.stderr.write(f"ftprep: {message}\n")
 
@@ -477,7 +491,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     out = sys.stderr if output == "-" else sys.stdout
     out.write(f"{result.input}: read as {result.layout}\n")
     line = (
-        f"Converted {result.read:,} records: {result.written:,} written to {output}, "
+        f"Converted {_records(result.read)}: {result.written:,} written to {output}, "
         f"{result.rejected:,} rejected"
     )
     if result.rejected_path:
@@ -588,7 +602,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
         baseline = Baseline.load_or_empty(options.baseline)
         added = baseline.add(to_baseline)
         baseline.dump(options.baseline)
-        sys.stdout.write(f"Added {added:,} findings to {options.baseline}.\n")
+        sys.stdout.write(
+            f"Added {added:,} finding{'s' if added != 1 else ''} to {options.baseline}.\n"
+        )
         return EXIT_OK
     from ftprep.api import merge_reports
 
@@ -597,7 +613,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     render(
         fmt,
         report_data(
-            merge_reports(reports), statistics=args.statistics, describe_rules=fmt == "sarif"
+            merge_reports(reports),
+            statistics=args.statistics,
+            show_all=args.show_all,
+            describe_rules=fmt == "sarif",
         ),
         sys.stdout,
     )
@@ -652,7 +671,8 @@ def _keep_splits(run: Any, keep: set[str]) -> None:
 def _baseline_note(run: Any, baseline: str | None) -> None:
     """Say on stderr what the baseline hid and which of its entries no longer match."""
     if run.suppressed:
-        _err(f"{run.suppressed:,} findings hidden by the baseline {baseline}")
+        hidden = f"{run.suppressed:,} finding{'s' if run.suppressed != 1 else ''}"
+        _err(f"{hidden} hidden by the baseline {baseline}")
     for entry in run.stale_baseline:
         where = f" at {entry.pointer}" if entry.pointer else ""
         _err(
@@ -710,7 +730,12 @@ def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, 
             report = report_from_run(lint_files([("train", path)], path_options), path_options)
             render(
                 fmt,
-                report_data(report, statistics=args.statistics, describe_rules=fmt == "sarif"),
+                report_data(
+                    report,
+                    statistics=args.statistics,
+                    show_all=args.show_all,
+                    describe_rules=fmt == "sarif",
+                ),
                 sys.stdout,
             )
             return EXIT_OK if report.ok else EXIT_PROBLEMS
@@ -784,7 +809,13 @@ def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, 
     stream = sys.stderr if output == "-" else sys.stdout
     render(
         fmt,
-        report_data(report, statistics=args.statistics, fixed=fixed, describe_rules=fmt == "sarif"),
+        report_data(
+            report,
+            statistics=args.statistics,
+            show_all=args.show_all,
+            fixed=fixed,
+            describe_rules=fmt == "sarif",
+        ),
         stream,
     )
     if not report.ok:

@@ -87,6 +87,8 @@ class RunOptions:
     baseline: str | None = None
     # Severity overrides by selector (from the project config), over the profile's.
     severity: dict[str, str] = field(default_factory=dict)
+    # Models described in the project config, beside rules/models.toml's.
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -188,7 +190,7 @@ def make_plan(kind: Kind, options: RunOptions) -> LintPlan:
         or profile.model
         or ("babbage-002" if kind is Kind.COMPLETION else "gpt-4.1-mini")
     )
-    model = resolve_model(model_name)
+    model = resolve_model(model_name, options.models)
     planned = plan_rules(
         profile,
         list(REGISTRY.values()),
@@ -360,14 +362,15 @@ def record_fingerprints(source: Any, wanted: set[int] | None = None) -> dict[int
 def apply_baseline(run: LintRun, baseline: Baseline, baseline_path: str) -> None:
     """Drop the diagnostics the baseline lists; note how many, and which entries are stale.
 
-    Only files the baseline mentions are fingerprinted, and only their records with
-    findings, so a baseline costs nothing on files it does not cover.
+    Entries match by record content, rule and pointer in any file (a reviewed copy of a
+    file keeps its ignored findings ignored). Only the records with findings are
+    fingerprinted, one pass over each input.
     """
-    from ftprep.core.baseline import baseline_file_name
+    from ftprep.core.baseline import baseline_file_name, match_key
 
-    by_file: dict[str, set[tuple[str, str, str, str]]] = {}
-    for entry in baseline.entries:
-        by_file.setdefault(entry.file, set()).add(entry.key)
+    wanted = {entry.match for entry in baseline.entries}
+    if not wanted:
+        return
     matched: set[tuple[str, str, str, str]] = set()
     linted: set[str] = set()
     for result, opened in zip(run.results, run.opened, strict=True):
@@ -375,19 +378,20 @@ def apply_baseline(run: LintRun, baseline: Baseline, baseline_path: str) -> None
             continue
         name = baseline_file_name(result.info.file, baseline_path)
         linted.add(name)
-        keys = by_file.get(name)
-        if not keys:
-            continue
         kept = []
         for d, key in _finding_keys(result, opened, name):
-            if key in keys:
-                matched.add(key)
+            found = match_key(*key)
+            if found in wanted:
+                matched.add(found)
                 run.suppressed += 1
                 run.suppressed_keys.add((result.split, d.record, d.code, d.pointer or ""))
             else:
                 kept.append(d)
         result.diagnostics[:] = kept
-    run.stale_baseline = [e for e in baseline.entries if e.file in linted and e.key not in matched]
+    # Stale: made on a file linted now, and matching no finding of this run.
+    run.stale_baseline = [
+        e for e in baseline.entries if e.file in linted and e.match not in matched
+    ]
 
 
 def baseline_entries(run: LintRun, baseline_path: str) -> list[BaselineEntry]:

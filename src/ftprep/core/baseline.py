@@ -1,8 +1,11 @@
 """Baselines: findings a person chose to ignore, so lint stops reporting them.
 
-Data files hold no comments, so suppressions live beside them, keyed by file, record
-content hash, rule and pointer. An entry that no longer matches any finding is stale (the
-record changed or was fixed) and is reported so the baseline can be pruned.
+Data files hold no comments, so suppressions live beside them, keyed by the record's
+content hash, the rule and the pointer: wherever the record goes (a reviewed copy, the next
+data drop, the split files), its ignored findings stay ignored. Findings about a whole file
+(no record) are keyed by the file too. ``file`` also says where an entry was made; an entry
+that matches no finding of that file is stale (the record changed or was fixed) and is
+reported so the baseline can be pruned.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
+from ftprep.core.fingerprint import DATASET
 from ftprep.core.json_file import read_model, write_json
 
 DEFAULT_BASELINE = "ftprep-baseline.json"
@@ -29,6 +33,15 @@ class BaselineEntry(BaseModel):
     @property
     def key(self) -> tuple[str, str, str, str]:
         return (self.file, self.record, self.code, self.pointer)
+
+    @property
+    def match(self) -> tuple[str, str, str, str]:
+        """What a finding must share to be hidden: the file only for file-level findings."""
+        return match_key(self.file, self.record, self.code, self.pointer)
+
+
+def match_key(file: str, record: str, code: str, pointer: str) -> tuple[str, str, str, str]:
+    return ("" if record != DATASET else file, record, code, pointer)
 
 
 class Baseline(BaseModel):

@@ -197,9 +197,24 @@ def epoch_defaults() -> EpochDefaults:
     return _models_table()[2]
 
 
-def resolve_model(name: str) -> ModelInfo:
-    """Find a model by its dated name, an alias, or a fine-tuned id (``ft:base:org::id``)."""
+def resolve_model(name: str, extra: dict[str, dict[str, Any]] | None = None) -> ModelInfo:
+    """Find a model by its dated name, an alias, or a fine-tuned id (``ft:base:org::id``).
+
+    ``extra``: models from the project config (``[tool.ftprep.models."NAME"]``, the fields
+    of a ``rules/models.toml`` row), which add to the shipped table or override its rows.
+    """
     models, aliases, _ = _models_table()
+    if extra:
+        models = dict(models)
+        for model, spec in extra.items():
+            try:
+                models[model] = ModelInfo.model_validate({"name": model, **spec})
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                raise ConfigError(
+                    f"models.{model}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']} "
+                    "(fields: encoding, max-tokens, price, price-read, kinds)"
+                ) from None
     key = name
     if key.startswith("ft:"):
         key = key.split(":")[1]
@@ -216,5 +231,7 @@ def resolve_model(name: str) -> ModelInfo:
                 return models[known]
     raise ConfigError(
         f"unknown model {name!r}{did_you_mean(key, [*models, *aliases])}; "
-        f"known: {', '.join(sorted(models))} (edit rules/models.toml to add one)"
+        f"known: {', '.join(sorted(models))}. To use another, describe it in ftprep.toml "
+        f'(or [tool.ftprep] of pyproject.toml): [models."{name}"] with encoding = '
+        '"o200k_base", max-tokens = 65536, price = 5.0 (US$ per 1M training tokens)'
     )

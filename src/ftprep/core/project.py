@@ -67,6 +67,7 @@ PROJECT_KEYS = (
     "baseline",
     "review",
     "files",
+    "models",
 )
 SPLIT_KEYS = ("train", "valid", "against")
 # How one file is read, by glob (`[tool.ftprep.files."data/faq.csv"]`): the reading and
@@ -104,6 +105,7 @@ class ProjectConfig:
     baseline: str | None = None
     review: dict[str, Any] = field(default_factory=dict)  # [review]: keys for ftprep review
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # glob -> how to read it
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)  # more rows of models.toml
 
     def resolve(self, relative: str) -> str:
         """A config path as the user would type it here: relative to the working directory
@@ -192,6 +194,7 @@ def load_project_config(start: str) -> ProjectConfig | None:
         baseline=_str(table, "baseline", where),
         review=_table(table, "review", where),
         files={str(glob): dict(settings) for glob, settings in files.items()},
+        models={str(k): dict(v) for k, v in _table(table, "models", where).items()},
     )
 
 

@@ -11,10 +11,12 @@ from ftprep.report.summary import footer, statistics_table
 
 
 def render(report: ReportData, stream: TextIO) -> None:
+    if report.statistics:  # counts per rule, not the findings
+        stream.write(statistics_table(report))
+        stream.write(footer(report))
+        return
     for d in report.problems:
         mark = " [*]" if d.fix and d.fix.applicability is Applicability.SAFE else ""
         pointer = f"{d.pointer}:" if d.pointer else ""
         stream.write(f"{where(d)}:{pointer} {d.code}{mark} {d.message}\n")
-    if report.statistics:
-        stream.write(statistics_table(report))
     stream.write(footer(report))

@@ -17,6 +17,8 @@ class ReportData:
     diagnostics: list[Diagnostic]
     files: list[dict[str, Any]] = field(default_factory=list)
     statistics: bool = False
+    # Human formats: every finding, not a rule's first few in a file where it floods.
+    show_all: bool = False
     fixed: dict[str, Any] | None = None
     tool_version: str = ""
     # Rule metadata by code (name, summary, doc, severity, group), for formats that describe
@@ -45,6 +47,37 @@ class ReportData:
             "unsafe_fixable": unsafe,
             "by_code": dict(sorted(Counter(d.code for d in problems).items())),
         }
+
+    def shown_and_folded(
+        self, keep: int = 5, above: int = 10
+    ) -> tuple[list[Diagnostic], list[tuple[str, str, str, int, list[Diagnostic]]]]:
+        """The problems a human report lists, and the folded rest.
+
+        A rule with more than ``above`` findings in one file shows its first ``keep``; the
+        rest are folded into (file, code, name, count, first of them) so that a flood of
+        one warning does not bury the others. ``show_all`` folds nothing.
+        """
+        problems = self.problems
+        if self.show_all:
+            return problems, []
+        counts = Counter((d.file, d.code) for d in problems)
+        flooding = {key for key, n in counts.items() if n > above}
+        if not flooding:
+            return problems, []
+        seen: Counter = Counter()
+        shown: list[Diagnostic] = []
+        folded: dict[tuple[str, str], list[Diagnostic]] = {}
+        for d in problems:
+            key = (d.file, d.code)
+            if key in flooding and seen[key] >= keep:
+                folded.setdefault(key, []).append(d)
+                continue
+            seen[key] += 1
+            shown.append(d)
+        return shown, [
+            (file, code, rest[0].name, len(rest), rest[:keep])
+            for (file, code), rest in sorted(folded.items())
+        ]
 
     def statistics_rows(self) -> list[tuple[int, str, str, bool]]:
         """(count, code, name, fixable) per rule, most frequent first."""

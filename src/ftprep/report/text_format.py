@@ -18,7 +18,13 @@ def render(report: ReportData, stream: TextIO) -> None:
             stream.write(f"{f['file']}: could not be read\n")
     if report.files:
         stream.write("\n")
-    for d in report.problems:
+    if report.statistics:  # counts per rule, not the findings
+        stream.write(statistics_table(report))
+        stream.write(token_summaries(report))
+        stream.write(footer(report))
+        return
+    shown, folded = report.shown_and_folded()
+    for d in shown:
         stream.write(f"{where(d)}: {d.code} [{d.severity.value}] {d.message}\n")
         info = detail(d)
         if info:
@@ -33,7 +39,14 @@ def render(report: ReportData, stream: TextIO) -> None:
                 Applicability.DISPLAY_ONLY: "suggestion",
             }[d.fix.applicability]
             stream.write(f"    {label}: {d.fix.title}\n")
-    if report.statistics:
-        stream.write(statistics_table(report))
+    for file, code, name, count, first in folded:
+        lines = ", ".join(str(d.line) for d in first if d.line is not None)
+        more = f" (lines {lines}, …)" if lines else ""
+        stream.write(f"{file}: {code} ({name}) {count:,} more like the above{more}\n")
+    if folded:
+        stream.write(
+            "    the folded findings are in --show-all and --output-format json; "
+            "--statistics counts them per rule\n"
+        )
     stream.write(token_summaries(report))
     stream.write(footer(report))

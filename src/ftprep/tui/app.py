@@ -92,9 +92,9 @@ class ReviewApp(App[None]):
 
             self.push_screen(
                 ConfirmScreen(
-                    f"Accept all {s.fixable_in(code):,} fixes of {code}? "
-                    f"{unsafe:,} of them are unsafe (they change the training signal, "
-                    "e.g. drop or merge records)."
+                    f"Accept {_fixes(s.fixable_in(code))} of {code}? "
+                    + (f"{unsafe:,} of them are" if s.fixable_in(code) > 1 else "It is")
+                    + " unsafe: it changes the training signal (drops or merges records)."
                 ),
                 answered,
             )
@@ -168,3 +168,7 @@ class ReviewApp(App[None]):
 
     def on_unmount(self) -> None:
         self.session.close()
+
+
+def _fixes(n: int) -> str:
+    return "the fix" if n == 1 else f"all {n:,} fixes"

@@ -42,11 +42,16 @@ _NAMES = {
 
 @dataclass(frozen=True)
 class Block:
-    """One message or field of a record: where it is, what to call it, and its text."""
+    """One message or field of a record: where it is, what to call it, and its text.
+
+    ``structure`` marks JSON the review lays out itself (tool calls, nested fields): its
+    indentation and line breaks are layout, not data, and are not drawn as marks.
+    """
 
     pointer: str
     label: str
     text: str
+    structure: bool = False
 
 
 def _invisible_name(ch: str) -> str | None:
@@ -58,24 +63,32 @@ def _invisible_name(ch: str) -> str | None:
     return None
 
 
-def visible(text: str, style: str = "", marks: Sequence[tuple[int, int, str]] = ()) -> Text:
+def visible(
+    text: str,
+    style: str = "",
+    marks: Sequence[tuple[int, int, str]] = (),
+    structure: bool = False,
+) -> Text:
     """Text with its whitespace and invisible characters drawn as marks.
 
     Spaces inside a line stay spaces (so prose reads normally); spaces at the start or end
     of a line, runs of two or more, and spaces inside a ``marks`` range (``(start, end,
-    style)`` over ``text``, for a diff) become ``·``.
+    style)`` over ``text``, for a diff) become ``·``. In ``structure`` (JSON laid out by the
+    review) only marked spaces and invisible characters are drawn: its indentation and line
+    breaks are layout.
     """
     styles = [style] * len(text)
     for start, end, mark in marks:
         for k in range(start, end):
             styles[k] = mark
-    shown = _shown_spaces(text)
+    shown = [False] * len(text) if structure else _shown_spaces(text)
     out = Text()
     for k, ch in enumerate(text):
         marked = styles[k] != style
         glyph_style = styles[k] if marked else f"{style} {MARK}".strip()
         if ch == "\n":
-            out.append("↵", glyph_style)
+            if not structure or marked:
+                out.append("↵", glyph_style)
             out.append("\n")
         elif ch == " ":
             out.append(
@@ -123,13 +136,13 @@ def blocks(value: Any) -> list[Block]:
             out += _messages(f"{pointer}/messages", f"{key}.messages", item["messages"])
             rest = {k: v for k, v in item.items() if k != "messages"}
             if rest:
-                out.append(Block(pointer, key, _json(rest)))
+                out.append(Block(pointer, key, _json(rest), structure=True))
         elif isinstance(item, list) and _is_messages(key, item):
             out += _messages(pointer, key, item)
         elif isinstance(item, str):
             out.append(Block(pointer, key, item))
         else:
-            out.append(Block(pointer, key, _json(item)))
+            out.append(Block(pointer, key, _json(item), structure=True))
     return out
 
 
@@ -149,10 +162,15 @@ def _messages(pointer: str, label: str, messages: list[Any]) -> list[Block]:
         role = message.get("role", "?")
         content = message.get("content")
         extra = {k: v for k, v in message.items() if k not in ("role", "content")}
-        text = content if isinstance(content, str) else ("" if content is None else _json(content))
-        if extra:
-            text = (text + "\n" if text else "") + _json(extra)
-        out.append(Block(where, f"{label}[{i}] {role}", text))
+        name = f"{label}[{i}] {role}"
+        if isinstance(content, str):
+            out.append(Block(where, name, content))
+        elif content is not None:  # content parts
+            out.append(Block(where, name, _json(content), structure=True))
+        elif not extra:
+            out.append(Block(where, name, ""))
+        if extra:  # tool calls, names, weights: laid out as JSON beside the text
+            out.append(Block(where, f"{name} {', '.join(extra)}", _json(extra), structure=True))
     return out
 
 
@@ -172,7 +190,8 @@ def render_record(value: Any, pointer: str | None = None) -> Group:
     out: list[RenderableType] = []
     for block in blocks(value):
         hit = _covers(block.pointer, pointer)
-        _block(out, block.label, visible(block.text, HIGHLIGHT if hit else ""), "▶ " if hit else "")
+        body = visible(block.text, HIGHLIGHT if hit else "", structure=block.structure)
+        _block(out, block.label, body, "▶ " if hit else "")
     return Group(*out)
 
 
@@ -188,18 +207,18 @@ def render_diff(before: Any, after: Any) -> tuple[Group, Group]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for x in a[i1:i2]:
-                _block(left, x.label, visible(x.text))
-                _block(right, x.label, visible(x.text))
+                _block(left, x.label, visible(x.text, structure=x.structure))
+                _block(right, x.label, visible(x.text, structure=x.structure))
         elif tag == "replace" and i2 - i1 == j2 - j1:
             for x, y in zip(a[i1:i2], b[j1:j2], strict=True):
-                old, new = _char_diff(x.text, y.text)
+                old, new = _char_diff(x.text, y.text, x.structure and y.structure)
                 _block(left, x.label, old, "● ")
                 _block(right, y.label, new, "● ")
         else:
             for x in a[i1:i2]:
-                _block(left, x.label, visible(x.text, REMOVED), "● ")
+                _block(left, x.label, visible(x.text, REMOVED, structure=x.structure), "● ")
             for y in b[j1:j2]:
-                _block(right, y.label, visible(y.text, ADDED), "● ")
+                _block(right, y.label, visible(y.text, ADDED, structure=y.structure), "● ")
     return Group(*left), Group(*right)
 
 
@@ -209,7 +228,7 @@ def _block(out: list[RenderableType], label: str, body: Text, mark: str = "") ->
     out.append(Padding(body, (0, 0, 0, 4)))
 
 
-def _char_diff(old: str, new: str) -> tuple[Text, Text]:
+def _char_diff(old: str, new: str, structure: bool = False) -> tuple[Text, Text]:
     """Character-level diff of two texts: spans removed from ``old``, added to ``new``."""
     removed: list[tuple[int, int, str]] = []
     added: list[tuple[int, int, str]] = []
@@ -217,4 +236,7 @@ def _char_diff(old: str, new: str) -> tuple[Text, Text]:
         if tag != "equal":
             removed.append((i1, i2, REMOVED))
             added.append((j1, j2, ADDED))
-    return visible(old, marks=removed), visible(new, marks=added)
+    return (
+        visible(old, marks=removed, structure=structure),
+        visible(new, marks=added, structure=structure),
+    )

@@ -171,13 +171,16 @@ class FindingsScreen(Screen[None]):
         binding("undo", "app.undo"),
         binding("accept"),
         binding("reject"),
-        binding("accept_rule"),
-        binding("reject_rule"),
+        # A and X act on the whole rule: in the help (?) and on the summary's footer, kept
+        # off this one so that Back, All safe and Quit fit on 80 columns.
+        binding("accept_rule", show=False),
+        binding("reject_rule", show=False),
         binding("ignore"),
         binding("filter"),
         binding("next", show=False),
         binding("previous", show=False),
-        Binding("escape", "back", "Back", show=False),
+        Binding("escape", "back", "Back", show=True),
+        Binding("down", "to_list", "List", show=False),
     ]
 
     def __init__(self, code: str) -> None:
@@ -195,7 +198,10 @@ class FindingsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="rule-title")
-        yield Input(placeholder="filter by text in line, pointer or message", id="filter")
+        yield Input(
+            placeholder="filter: text of the record, line, pointer or message (esc closes, ↓ list)",
+            id="filter",
+        )
         yield FindingList(self.session, id="findings")
         with VerticalScroll(id="detail"):
             yield Static(id="location")
@@ -334,8 +340,13 @@ class FindingsScreen(Screen[None]):
         self._title()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # The filter keeps the keyboard: letters typed after Enter must not accept or
+        # reject fixes. ↓ (or Tab) moves to the list, Esc closes the filter.
         if not event.value:
             event.input.display = False
+            self.query_one(FindingList).focus()
+
+    def action_to_list(self) -> None:
         self.query_one(FindingList).focus()
 
     def action_back(self) -> None:

@@ -105,6 +105,8 @@ class ReviewSession:
         self.dirty = False
         self._spool: Any = None
         self._offsets: dict[tuple[str, int], int] = {}
+        # Records as casefolded text, for the filter (filled as it searches).
+        self._searchable: dict[tuple[str, int], str] = {}
         self._hashes: dict[tuple[str, int], str] = {}
         self._counts: dict[str, tuple[int, int]] = {}
 
@@ -187,7 +189,10 @@ class ReviewSession:
         For a finding about the whole file, the first record stands in as the example.
         """
         d = self.findings[i]
-        offset = self._offsets.get((d.split, d.record if d.record is not None else 0))
+        return self._read_spooled((d.split, d.record if d.record is not None else 0))
+
+    def _read_spooled(self, key: tuple[str, int]) -> Any:
+        offset = self._offsets.get(key)
         if offset is None or self._spool is None:
             return None
         self._spool.seek(offset)
@@ -335,7 +340,8 @@ class ReviewSession:
         return rows
 
     def matching(self, code: str, text: str) -> list[int]:
-        """Findings of ``code`` whose location or message contains ``text`` (any case)."""
+        """Findings of ``code`` whose record, location or message contains ``text`` (any
+        case)."""
         indexes = self.by_rule.get(code, [])
         needle = text.casefold().strip()
         if not needle:
@@ -344,9 +350,21 @@ class ReviewSession:
         for i in indexes:
             d = self.findings[i]
             hay = f"{d.line or ''} {d.pointer or ''} {d.column or ''} {d.message}".casefold()
-            if needle in hay:
+            if needle in hay or needle in self._record_text(d):
                 out.append(i)
         return out
+
+    def _record_text(self, d: Diagnostic) -> str:
+        """A finding's record as searchable text (casefolded), read once from the spool."""
+        if d.record is None:
+            return ""
+        key = (d.split, d.record)
+        found = self._searchable.get(key)
+        if found is None:
+            value = self._read_spooled(key)
+            found = "" if value is None else _strings(value).casefold()
+            self._searchable[key] = found
+        return found
 
     # -- saving ----------------------------------------------------------------------------
     def save(self) -> SaveOutcome:
@@ -402,3 +420,14 @@ class ReviewSession:
         self._history.clear()
         self.dirty = False
         return outcome
+
+
+def _strings(value: Any) -> str:
+    """Every string of a record (its texts, and keys' values), joined by newlines."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "\n".join(_strings(v) for v in value.values())
+    if isinstance(value, list):
+        return "\n".join(_strings(v) for v in value)
+    return "" if value is None else str(value)

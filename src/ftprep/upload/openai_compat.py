@@ -54,6 +54,21 @@ class OpenAIProvider:
         except ImportError:  # pragma: no cover - a dependency
             raise ProviderError("the openai package is missing: pip install openai") from None
         azure_endpoint = azure_endpoint or os.environ.get("AZURE_OPENAI_ENDPOINT")
+        if azure_endpoint:
+            if not os.environ.get("AZURE_OPENAI_API_KEY"):
+                raise ProviderError(
+                    "no Azure OpenAI API key: set AZURE_OPENAI_API_KEY in the environment"
+                )
+            if not (api_version or os.environ.get("OPENAI_API_VERSION")):
+                raise ProviderError(
+                    "Azure OpenAI needs an API version: pass --api-version (e.g. 2024-10-21) "
+                    "or set OPENAI_API_VERSION"
+                )
+        elif not os.environ.get("OPENAI_API_KEY"):
+            raise ProviderError(
+                "no API key: set OPENAI_API_KEY in the environment (for Azure, set "
+                "AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY)"
+            )
         try:
             if azure_endpoint:
                 client = openai.AzureOpenAI(

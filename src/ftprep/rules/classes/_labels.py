@@ -64,6 +64,8 @@ class LabelStats:
         self.conversations = 0
         self.long_labels = 0
         self.rows: dict[str, array] = {}
+        # Each class as its first record writes it (with its leading space, if any).
+        self.forms: dict[str, str] = {}
         self.overflow = False
         self.contexts = array("Q")
         self.label_hashes = array("Q")
@@ -94,9 +96,10 @@ class LabelStats:
             found = rows.get(key)
             if found is None:
                 if len(rows) >= MAX_CLASSES:
-                    self.overflow, self.rows = True, {}
+                    self.overflow, self.rows, self.forms = True, {}, {}
                     return
                 found = rows[key] = array("I")
+                self.forms[key] = label
             found.append(index)
 
     def merge(self, other: LabelStats) -> None:
@@ -107,12 +110,13 @@ class LabelStats:
         self.contexts.extend(other.contexts)
         self.label_hashes.extend(other.label_hashes)
         if self.overflow or other.overflow:
-            self.overflow, self.rows = True, {}
+            self.overflow, self.rows, self.forms = True, {}, {}
             return
         for key, rows in other.rows.items():
             self.rows.setdefault(key, array("I")).extend(rows)
+            self.forms.setdefault(key, other.forms.get(key, key))
         if len(self.rows) > MAX_CLASSES:
-            self.overflow, self.rows = True, {}
+            self.overflow, self.rows, self.forms = True, {}, {}
 
     def is_classification(self, declared: bool) -> bool:
         """Declared (``--map label=``), or inferred as OpenAI's tool did (fewer distinct

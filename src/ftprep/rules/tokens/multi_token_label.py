@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Kind
 from ftprep.core.rule import Scope
 from ftprep.rules.classes._labels import LabelRule, class_name
 
@@ -11,9 +10,9 @@ from ftprep.rules.classes._labels import LabelRule, class_name
 class MultiTokenLabel(LabelRule):
     """## What it does
     In classification-like data, reports each class whose label is more than one token for
-    the target model's encoding. Completion labels are counted with their leading space
-    (` positive`), as the model produces them after the prompt; chat labels as written.
-    The finding sits on the first row of the class.
+    the target model's encoding, counted as the data writes it (with its leading space, if
+    it has one), and names the form that is one token when there is one. The finding sits
+    on the first row of the class.
 
     ## Why is this bad?
     A single-token label can be predicted with `max_tokens=1` and scored from one token's
@@ -23,8 +22,10 @@ class MultiTokenLabel(LabelRule):
     ` very positive` is 2 tokens in `cl100k_base`.
 
     ## Use instead
-    Map classes to short single-token labels (` positive`, ` negative`, ` 1`, ` 2`) and
-    translate back after prediction.
+    Map classes to short single-token labels and translate back after prediction. Which
+    form is one token depends on the encoding: in `cl100k_base` and `o200k_base` a leading
+    space joins a word (` positive` is one token) but never a digit (` 1` is two tokens, `1`
+    one), which is why WS001 asks no space before a digit label.
 
     ## Options
     None.
@@ -45,18 +46,21 @@ class MultiTokenLabel(LabelRule):
     def finish(self) -> Iterator[Finding]:
         if not self.classification:
             return
-        counter = self.ctx.tokens
-        leading = " " if self.ctx.kind is Kind.COMPLETION else ""
+        count = self.ctx.tokens.count
         encoding = self.ctx.model.encoding
-        for label, count in self.stats.counts():
+        forms = self.stats.forms
+        for label, examples in self.stats.counts():
             if not label:
                 continue
-            text = leading + label
-            n = counter.count(text)
-            if n > 1:
-                yield Finding(
-                    f"label {class_name(text)} ({count:,} examples) is {n} tokens in "
-                    f"{encoding}, not one",
-                    record=self.stats.rows[label][0],
-                    data={"class": label, "tokens": n, "encoding": encoding},
-                )
+            text = forms.get(label, label)
+            n = count(text)
+            if n <= 1:
+                continue
+            better = next((f for f in (label, " " + label) if f != text and count(f) == 1), None)
+            hint = f"; {class_name(better)} is one" if better is not None else ""
+            yield Finding(
+                f"label {class_name(text)} ({examples:,} examples) is {n} tokens in "
+                f"{encoding}, not one{hint}",
+                record=self.stats.rows[label][0],
+                data={"class": label, "tokens": n, "encoding": encoding, "single": better},
+            )

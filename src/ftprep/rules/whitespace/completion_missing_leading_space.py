@@ -9,7 +9,10 @@ from ftprep.core.rule import Rule
 class CompletionMissingLeadingSpace(Rule):
     """## What it does
     Reports a completion that does not start with a whitespace character (legacy
-    prompt/completion data only).
+    prompt/completion data only), where the target model's tokenizer would fold a leading
+    space into the first token. A completion that starts with a digit is not reported:
+    `cl100k_base` and `o200k_base` never join a space to a digit (` 5` is two tokens, `5`
+    one), so the space would only add a token.
 
     ## Why is this bad?
     BPE tokenizers fold the space into the next word (` positive` is one token,
@@ -52,10 +55,27 @@ class CompletionMissingLeadingSpace(Rule):
         ]
         return self.check_each(suspects)
 
+    def __init__(self, options: object, ctx: object) -> None:
+        super().__init__(options, ctx)  # type: ignore[arg-type]
+        self._joins: dict[str, bool] = {}
+
+    def joins_space(self, first: str) -> bool:
+        """Whether the encoding folds a space into a token starting with ``first``."""
+        found = self._joins.get(first)
+        if found is None:
+            count = self.ctx.tokens.count
+            found = self._joins[first] = count(" " + first) == count(first)
+        return found
+
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
         completion = record.data.get("completion")
-        if isinstance(completion, str) and completion and not completion[0].isspace():
+        if (
+            isinstance(completion, str)
+            and completion
+            and not completion[0].isspace()
+            and self.joins_space(completion[0])
+        ):
             out.append(
                 Finding(
                     "completion does not start with a space",
