@@ -133,4 +133,4 @@ def test_convert_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     src = tmp_path / "a.jsonl"
     src.write_text('{"prompt": "a", "completion": " b"}\n', encoding="utf-8")
     result = run_cli("convert", str(src), "-o", str(src))
-    assert result.code == 2 and "overwrite the input" in result.err
+    assert result.code == 2 and "are the same file" in result.err

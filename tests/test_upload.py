@@ -333,4 +333,7 @@ def test_an_unreachable_service_is_a_clear_error(tmp_path: Path) -> None:
     with FakeOpenAI() as api:
         url = api.base_url
     r = ftprep("upload", str(train), "--base-url", url, "--poll-interval", "0.01")
-    assert r.returncode == 1 and "cannot reach the service" in r.stderr
+    address = url.split("/v1")[0].rstrip("/")
+    assert r.returncode == 1
+    assert f"cannot reach {address} (no connection)" in r.stderr, r.stderr
+    assert "--base-url" in r.stderr

@@ -7,6 +7,7 @@ could not be read); 2 usage, configuration or internal error. Never prompts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,40 @@ from typing import Any
 from ftprep import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+
+def _number(
+    kind: type,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    open_low: bool = False,
+    open_high: bool = False,
+) -> Any:
+    """An argparse type: a number in a range, or a message that names the range."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {'an integer' if kind is int else 'a number'}"
+            ) from None
+        below = low is not None and (value <= low if open_low else value < low)
+        above = high is not None and (value >= high if open_high else value > high)
+        if below or above:
+            lo = "" if low is None else f"{'above' if open_low else 'at least'} {low:g}"
+            hi = "" if high is None else f"{'below' if open_high else 'at most'} {high:g}"
+            raise argparse.ArgumentTypeError(
+                f"{text} is out of range: must be {' and '.join(x for x in (lo, hi) if x)}"
+            )
+        return value
+
+    return parse
+
+
+POSITIVE_INT = _number(int, 1)
+FRACTION = _number(float, 0, 1, open_low=True, open_high=True)
 
 
 def _add_read_options(p: argparse.ArgumentParser) -> None:
@@ -87,7 +122,9 @@ def _add_lint_options(p: argparse.ArgumentParser) -> None:
         choices=("error", "warning", "info"),
         help="lowest severity that fails (default: error)",
     )
-    g.add_argument("--workers", type=int, help="processes for large files (default: all cores)")
+    g.add_argument(
+        "--workers", type=POSITIVE_INT, help="processes for large files (default: all cores)"
+    )
     g.add_argument(
         "--baseline",
         metavar="FILE",
@@ -164,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument(
         "--against", help="evaluation set that training records must not leak into (DP003)"
     )
-    lint.add_argument("--epochs", type=int, help="epochs for the cost estimate (TK004)")
+    lint.add_argument("--epochs", type=POSITIVE_INT, help="epochs for the cost estimate (TK004)")
     lint.add_argument(
         "--output-format",
         choices=("text", "concise", "json", "github", "sarif"),
@@ -214,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True, help="training JSONL to write")
     sp.add_argument("-O", "--valid-output", required=True, help="validation JSONL to write")
     sp.add_argument(
-        "--valid-fraction", type=float, default=0.1, help="share of records for validation (0.1)"
+        "--valid-fraction", type=FRACTION, default=0.1, help="share of records for validation (0.1)"
     )
     sp.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     strat = sp.add_mutually_exclusive_group()
@@ -228,12 +265,14 @@ def build_parser() -> argparse.ArgumentParser:
     strat.add_argument("--no-stratify", dest="stratify", action="store_false")
     sp.add_argument(
         "--similarity",
-        type=float,
+        type=_number(float, 0, 1, open_low=True),
         help="Jaccard similarity from which records count as near-duplicates "
         "(default: the leak check's, DP003 threshold, 0.8)",
     )
     sp.add_argument("--rejected", help="unreadable records (default: OUTPUT.rejected.jsonl)")
-    sp.add_argument("--workers", type=int, help="processes for large files (default: all cores)")
+    sp.add_argument(
+        "--workers", type=POSITIVE_INT, help="processes for large files (default: all cores)"
+    )
     _add_read_options(sp)
 
     rv = sub.add_parser(
@@ -260,7 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--api-version", help="Azure OpenAI API version (or OPENAI_API_VERSION)")
         g.add_argument("--azure-deployment", help="Azure OpenAI deployment")
         g.add_argument(
-            "--poll-interval", type=float, default=5.0, help="seconds between status checks (5)"
+            "--poll-interval",
+            type=_number(float, 0, open_low=True),
+            default=5.0,
+            help="seconds between status checks (5)",
         )
 
     up = sub.add_parser(
@@ -286,9 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("input", help="training data (any format convert reads)")
     tr.add_argument("--valid", help="validation data")
-    tr.add_argument("--epochs", type=int, help="training epochs (default: the service's choice)")
-    tr.add_argument("--batch-size", type=int)
-    tr.add_argument("--learning-rate-multiplier", type=float)
+    tr.add_argument(
+        "--epochs", type=POSITIVE_INT, help="training epochs (default: the service's choice)"
+    )
+    tr.add_argument("--batch-size", type=POSITIVE_INT)
+    tr.add_argument("--learning-rate-multiplier", type=_number(float, 0, open_low=True))
     tr.add_argument("--suffix", help="added to the fine-tuned model's name")
     tr.add_argument("--seed", type=int)
     tr.add_argument(
@@ -306,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = sub.add_parser("jobs", help="list, follow or cancel fine-tuning jobs")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
     jl = jobs_sub.add_parser("list", help="recent jobs")
-    jl.add_argument("--limit", type=int, default=20)
+    jl.add_argument("--limit", type=POSITIVE_INT, default=20)
     service_options(jl)
     jf = jobs_sub.add_parser("follow", help="print a job's events until it ends")
     jf.add_argument("job_id")
@@ -435,12 +479,53 @@ def _records(n: int) -> str:
     return f"{n:,} record{'s' if n != 1 else ''}"
 
 
+class Stopped(Exception):
+    """SIGTERM or SIGHUP: unwind like Ctrl+C, so every temporary file is removed."""
+
+    def __init__(self, signal: int, name: str) -> None:
+        super().__init__(name)
+        self.signal = signal
+        self.name = name
+
+
+def _stop_on_signals() -> None:
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(signum, signal.Signals(signum).name)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError):  # not the main thread (tests, embedding)
+                signal.signal(number, stop)
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError as a sentence naming the path and what to do."""
+    import errno
+
+    where = f" {exc.filename}" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        import tempfile
+
+        return (
+            f"no space left on the device holding{where or ' a file being written'}; free "
+            f"some space or write elsewhere (temporary files go to {tempfile.gettempdir()}, "
+            "set TMPDIR to move them). Nothing was replaced"
+        )
+    if isinstance(exc, PermissionError):
+        return f"permission denied:{where}; check the file's and its directory's permissions"
+    return f"{exc.strerror or exc}:{where}"
+
+
 def _err(message: str) -> None:
     sys.stderr.write(f"ftprep: {message}\n")
 
 
 # -- commands ---------------------------------------------------------------------------
 def cmd_convert(args: argparse.Namespace) -> int:
+    from ftprep.core.outputs import check_extension, check_paths
     from ftprep.pipeline import convert_file, stage
     from ftprep.readers import ReadError
     from ftprep.writers.jsonl import default_rejected_path
@@ -455,16 +540,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
                 _err("convert: pass -o OUTPUT (the input is already .jsonl)")
                 return EXIT_ERROR
             output = stem + ".jsonl"
-    if (
-        output != "-"
-        and args.input != "-"
-        and os.path.abspath(output) == os.path.abspath(args.input)
-    ):
-        _err("convert: the output would overwrite the input; choose another -o")
-        return EXIT_ERROR
     rejected = args.rejected or (
         default_rejected_path(output) if output != "-" else "rejected.jsonl"
     )
+    check_paths("convert", [("the input", args.input)], [("-o", output), ("--rejected", rejected)])
+    check_extension("convert", "-o", output)
     options = _options(args)
     bar, update = _progress_factory(True)
     size = os.path.getsize(args.input) if args.input != "-" and os.path.isfile(args.input) else 0
@@ -560,6 +640,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if args.add_baseline and (args.fix or args.no_baseline):
         _err("lint: --add-baseline cannot be combined with --fix or --no-baseline")
         return EXIT_ERROR
+    if args.baseline and not args.add_baseline and not os.path.exists(args.baseline):
+        _err(f"lint: --baseline {args.baseline}: no such file (--add-baseline writes one)")
+        return EXIT_ERROR
     options = _options(args)
     if args.fix:
         return _lint_fix(args, options, fmt)
@@ -649,8 +732,9 @@ def _pairing(
     here = {os.path.abspath(p) for p in args.inputs if p != "-"}
     other = "valid" if role == "train" else "train"
     other_path = config.resolve(config.splits[other]) if other in config.splits else None
-    if other_path is None or not os.path.exists(other_path):
+    if other_path is None:
         return [(role, path)], None
+    # A configured file that is missing is read anyway: it is reported (IO001), not skipped.
     if role == "valid" and os.path.abspath(other_path) in here:
         return None
     against = config.splits.get("against")
@@ -715,6 +799,7 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
 def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, fmt: str) -> int:
     """Fix one input (or, in place, lint a table, which is never rewritten)."""
     from ftprep.api import report_data, report_from_run
+    from ftprep.core.outputs import check_extension, check_paths
     from ftprep.pipeline import fix_file, fix_valid_file, lint_files
     from ftprep.report import render
     from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
@@ -743,6 +828,23 @@ def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, 
     else:
         output = args.output
     base = output if output != "-" else "fixed.jsonl"
+    rejected = args.rejected or default_rejected_path(base)
+    fixlog = None if args.no_fix_log else args.fix_log or default_fixlog_path(base)
+    valid_output = None
+    if args.valid and path == args.inputs[0]:
+        valid_output = args.valid if args.in_place else args.valid_output
+    inputs = [("the input", path)] + ([("--valid", args.valid)] if valid_output else [])
+    outputs = [("-o", output), ("--rejected", rejected), ("--fix-log", fixlog)]
+    if valid_output:
+        outputs += [
+            ("--valid-output", valid_output),
+            ("the validation rejected file", default_rejected_path(valid_output)),
+            ("the validation fix log", default_fixlog_path(valid_output)),
+        ]
+    in_place = [path, *([args.valid] if valid_output and args.in_place else [])]
+    check_paths("lint --fix", inputs, outputs, in_place=in_place if args.in_place else ())
+    if not args.in_place:
+        check_extension("lint --fix", "-o", output)
     bar, update = _progress_factory(not args.no_progress and fmt not in ("json", "sarif"))
     if bar is not None:
         bar.start()
@@ -752,8 +854,8 @@ def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, 
             output,
             path_options,
             unsafe=args.unsafe_fixes,
-            rejected_path=args.rejected or default_rejected_path(base),
-            fixlog_path=None if args.no_fix_log else args.fix_log or default_fixlog_path(base),
+            rejected_path=rejected,
+            fixlog_path=fixlog,
             plan=plan,
             stdin_data=_read_stdin([path]),
             progress=update,
@@ -778,15 +880,15 @@ def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, 
         "changed": result.changed,
         "previous_rejected": result.previous_rejected,
     }
-    if args.valid and path == args.inputs[0]:
+    if valid_output:
         valid = fix_valid_file(
             path,
             args.valid,
-            args.valid if args.in_place else args.valid_output,
+            valid_output,
             path_options,
             unsafe=args.unsafe_fixes,
-            rejected_path=default_rejected_path(args.valid_output or args.valid),
-            fixlog_path=default_fixlog_path(args.valid_output or args.valid),
+            rejected_path=default_rejected_path(valid_output),
+            fixlog_path=default_fixlog_path(valid_output),
             plan=plan,
         )
         fixed["applied"] += sum(valid.applied.values())
@@ -826,12 +928,18 @@ def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, 
 
 
 def cmd_split(args: argparse.Namespace) -> int:
+    from ftprep.core.outputs import check_extension, check_paths
     from ftprep.splitting import split_file
     from ftprep.writers.jsonl import default_rejected_path
 
-    if args.input in (args.output, args.valid_output) or args.output == args.valid_output:
-        _err("split: the input, -o and -O must be three different files")
-        return EXIT_ERROR
+    rejected = args.rejected or default_rejected_path(args.output)
+    check_paths(
+        "split",
+        [("the input", args.input)],
+        [("-o", args.output), ("-O", args.valid_output), ("--rejected", rejected)],
+    )
+    check_extension("split", "-o", args.output)
+    check_extension("split", "-O", args.valid_output)
     options = _options(args)
     bar, update = _progress_factory(True)
     if bar is not None:
@@ -844,7 +952,7 @@ def cmd_split(args: argparse.Namespace) -> int:
             seed=args.seed,
             train_output=args.output,
             valid_output=args.valid_output,
-            rejected_path=args.rejected or default_rejected_path(args.output),
+            rejected_path=rejected,
             stratify=args.stratify,
             similarity=args.similarity,
             progress=update,
@@ -1010,6 +1118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ftprep.core.errors import FtprepError
     from ftprep.upload.provider import ProviderError
 
+    _stop_on_signals()
     try:
         return COMMANDS[args.command](args)
     except FtprepError as exc:
@@ -1021,10 +1130,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(scrub(f"error: {exc}"))
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        _err("interrupted")
+        _err("interrupted; nothing was replaced (temporary files removed)")
         return 130
+    except Stopped as exc:
+        _err(f"stopped by {exc.name}; nothing was replaced (temporary files removed)")
+        return 128 + exc.signal
     except BrokenPipeError:
+        # The reader of our output went away (`| head`): stop quietly, as Unix tools do.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # the environment: a full disk, a permission, a missing device
+        _err(f"error: {_os_error(exc)}")
+        return EXIT_ERROR
     except Exception as exc:  # an internal error: say so plainly, traceback only on request
         if os.environ.get("FTPREP_DEBUG"):
             raise

@@ -6,8 +6,8 @@ so they behave the same. Nothing in this module prints.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -31,7 +31,7 @@ from ftprep.core.linter import (
     lint_source,
     sample_records,
 )
-from ftprep.core.location import SourceInfo
+from ftprep.core.location import SourceInfo, display_name
 from ftprep.core.model import Kind, Record, detect_kind
 from ftprep.core.rule import Scope
 from ftprep.core.selection import plan_rules
@@ -41,9 +41,11 @@ from ftprep.rules import REGISTRY, RESERVED
 from ftprep.rules.texts import comparison_basis
 from ftprep.writers.jsonl import (
     AtomicWriter,
+    InPlaceGuard,
     RejectedFile,
     default_rejected_path,
     rejected_entry,
+    workdir,
 )
 from ftprep.writers.parquet import is_parquet, jsonl_to_parquet
 
@@ -206,7 +208,7 @@ def unreadable(
     path: str, message: str, plan: LintPlan | None, split: str, line: int | None = None
 ) -> SplitResult:
     """A split that could not be read: one IO001 diagnostic (if IO001 is selected)."""
-    info = SourceInfo(file="<stdin>" if path == "-" else path)
+    info = SourceInfo(file=display_name(path))
     diagnostics = []
     entry = plan.by_code.get("IO001") if plan is not None else None
     if entry is not None or plan is None:
@@ -670,9 +672,9 @@ def fix_file(
         original=source,
         keep_previous=in_place,
     )
-    workdir = tempfile.mkdtemp(prefix="ftprep-fix-")
+    guard = InPlaceGuard(path) if in_place else contextlib.nullcontext()
     current_run, last_tmp = run, None
-    try:
+    with guard, workdir("fix") as scratch:
         for iteration in range(1, MAX_ITERATIONS + 1):
             edit_plan = plan_edits(current_run.diagnostics, allowed, accept=accept)
             if iteration == 1:
@@ -680,7 +682,7 @@ def fix_file(
                     sink.log_edit(
                         code, edit, None, edit.value if isinstance(edit.value, int) else None
                     )
-            tmp = os.path.join(workdir, f"pass{iteration}.jsonl")
+            tmp = os.path.join(scratch, f"pass{iteration}.jsonl")
             indexes, lines = array("I"), array("I")
             size = max(1, getattr(source, "size", 1))
             writing = stage(progress, f"{info.file}: fixing (pass {iteration})", size)
@@ -711,14 +713,14 @@ def fix_file(
         result.rejected = sink.rejected_count
         assert last_tmp is not None
         result.changed = path == "-" or not same_content(path, last_tmp)
-        result.rejected_path, result.fixlog_path = sink.close()
+        if isinstance(guard, InPlaceGuard):
+            guard.check_unchanged()  # a second run, an editor: their changes win, ours wait
+        try:
+            result.rejected_path, result.fixlog_path = sink.close()
+        finally:
+            sink.abort()
         result.previous_rejected = sink.previous
         _commit(last_tmp, output)
-    finally:
-        sink.abort()
-        if last_tmp is not None and os.path.exists(last_tmp):
-            os.unlink(last_tmp)
-        os.rmdir(workdir)
     return result
 
 
@@ -780,23 +782,20 @@ def fix_valid_file(
         original=source,
         keep_previous=same_file(valid, output),
     )
-    workdir = tempfile.mkdtemp(prefix="ftprep-fix-")
-    tmp = os.path.join(workdir, "valid.jsonl")
-    try:
+    with workdir("fix") as scratch:
+        tmp = os.path.join(scratch, "valid.jsonl")
         indexes, lines = array("I"), array("I")
         result.applied = _apply_pass(source, edit_plan, tmp, indexes, lines, sink)
         result.read = run.results[1].n_records
         result.written = len(indexes)
         result.rejected = sink.rejected_count
         result.changed = not same_content(valid, tmp)
-        result.rejected_path, _ = sink.close()
+        try:
+            result.rejected_path, _ = sink.close()
+        finally:
+            sink.abort()
         result.previous_rejected = sink.previous
         _commit(tmp, output)
-    finally:
-        sink.abort()
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        os.rmdir(workdir)
     return result
 
 

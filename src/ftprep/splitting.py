@@ -29,7 +29,7 @@ from typing import Any
 from ftprep.core import jsontext
 from ftprep.core.errors import UsageError
 from ftprep.pipeline import RunOptions, StageProgress, iter_slots, lint_files, stage
-from ftprep.writers.jsonl import AtomicWriter, RejectedFile
+from ftprep.writers.jsonl import AtomicWriter, RejectedFile, workdir
 
 
 @dataclass
@@ -185,7 +185,6 @@ def split_file(
     one side; by default the leak check's own threshold (DP003's ``threshold`` option).
     """
     import os
-    import tempfile
 
     if not 0 < valid_fraction < 1:
         raise UsageError(f"split: --valid-fraction must be between 0 and 1, not {valid_fraction}")
@@ -200,12 +199,9 @@ def split_file(
         path, options, valid_fraction, seed, stratify, similarity, progress
     )
     source = open_input(path, options).source
-    workdir = tempfile.mkdtemp(prefix="ftprep-split-")
-    train_tmp, valid_tmp = (
-        os.path.join(workdir, "train.jsonl"),
-        os.path.join(workdir, "valid.jsonl"),
-    )
-    try:
+    with workdir("split") as scratch:
+        train_tmp = os.path.join(scratch, "train.jsonl")
+        valid_tmp = os.path.join(scratch, "valid.jsonl")
         for _ in range(MAX_ROUNDS):
             written = _write(source, valid, train_tmp, valid_tmp, label_of, progress)
             leaking = _leaks(train_tmp, valid_tmp, options)
@@ -224,11 +220,6 @@ def split_file(
             rejected.add(line, index, reasons, raw)
         outcome.rejected_path = rejected.close()
         outcome.rejected_records = rejected.entries
-    finally:
-        for tmp in (train_tmp, valid_tmp):
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        os.rmdir(workdir)
     return outcome
 
 

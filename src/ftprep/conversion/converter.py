@@ -17,6 +17,7 @@ from ftprep.conversion.layouts import (
 from ftprep.conversion.mapping import Mapping, Template, cell, resolve_column
 from ftprep.core import pointer as jp
 from ftprep.core.errors import UsageError, shown_names
+from ftprep.core.jsontext import json_type
 from ftprep.core.model import Record
 
 NATIVE = ("chat", "prompt-completion", "preference")
@@ -61,7 +62,7 @@ class Converter:
             if isinstance(row, list) and self.layout == "mapped":
                 row = {str(i): v for i, v in enumerate(row)}
             else:
-                kind = "array" if isinstance(row, list) else type(row).__name__
+                kind = json_type(row)
                 return ("IO003", f"record is a JSON {kind}, not an object")
         if self.is_native:
             return Record(index=index, data=row, line=line)

@@ -145,7 +145,9 @@ def as_text(value: Any) -> str | None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        return str(value)  # exact at any size; orjson stops at 64 bits
+    if isinstance(value, float):
         return orjson.dumps(value).decode()
     return None
 

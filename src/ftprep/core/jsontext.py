@@ -76,3 +76,17 @@ def style_of(line: bytes) -> Style:
     spaced = b'": ' in text or b', "' in text
     ascii = b"\\u" in text and text.isascii()
     return Style(spaced=spaced, ascii=ascii)
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages read by people who wrote JSON."""
+    if value is None:
+        return "null"
+    return {
+        bool: "boolean",
+        int: "number",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+    }.get(type(value), type(value).__name__)

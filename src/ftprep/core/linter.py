@@ -516,7 +516,9 @@ def _run_parallel(
     # garbage collector from touching (and so copying) the pages the workers share.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers - 1, mp_context=context, initializer=_die_with_parent
+        ) as pool:
             pending: deque = deque()
             for job in jobs:
                 busy = sum(1 for p in pending if _is_future(p) and not p.done())
@@ -533,6 +535,36 @@ def _run_parallel(
     finally:
         _WORKER = None
         gc.unfreeze()
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the process that forked it does, even when that one was killed
+    (SIGKILL runs no cleanup): an orphan would wait on its pipe forever, holding memory.
+
+    Linux asks the kernel (``PR_SET_PDEATHSIG``); elsewhere a thread watches the parent.
+    """
+    import signal
+
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the request took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    import threading
+    import time
+
+    def watch() -> None:  # pragma: no cover - platforms without prctl
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _is_future(value: Any) -> bool:

@@ -5,6 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def display_name(path: str) -> str:
+    """A file name as reports show it: bytes that are not UTF-8 (a Latin-1 name on a
+    UTF-8 system) written as ``\\xe9`` escapes, so every output format can hold it."""
+    if path == "-":
+        return "<stdin>"
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
     """What is constant for every record of one input: the file and, for workbooks, the sheet."""

@@ -44,6 +44,13 @@ def _read(path: str) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not a TOML text file (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start} is not UTF-8); fix or remove it"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
 
 
 def unknown_key_error(where: str, key: str, known: list[str]) -> ConfigError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -88,9 +89,10 @@ def plan_rules(
                             f"options for {cls.code} ({cls.name}): unknown key {key!r}; "
                             f"did you mean {close!r}? allowed: {', '.join(allowed)}"
                         ) from None
+            problems = "; ".join(_option_problem(e) for e in exc.errors())
             raise ConfigError(
-                f"options for {cls.code} ({cls.name}) are invalid; allowed: "
-                f"{', '.join(f.replace('_', '-') for f in fields) or 'none'}\n{exc}"
+                f"options for {cls.code} ({cls.name}): {problems}; allowed: "
+                f"{', '.join(allowed) or 'none'}"
             ) from None
         severity = severities.get(cls, cls.default_severity)
         if cls.always_on and severity.rank < cls.default_severity.rank:
@@ -104,3 +106,11 @@ def plan_rules(
             )
         )
     return planned
+
+
+def _option_problem(error: Any) -> str:
+    """One pydantic error as `key = value: what is wrong`, in the config's spelling."""
+    key = ".".join(str(part).replace("_", "-") for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {key!r}"
+    return f"{key} = {error.get('input')!r}: {error['msg'].lower()}"

@@ -9,6 +9,7 @@ from typing import Any
 
 from ftprep.core.diagnostic import Finding
 from ftprep.core.fix import Applicability, Edit, Fix
+from ftprep.core.jsontext import json_type
 from ftprep.core.linter import JobOutput, Rejection
 from ftprep.core.model import Record
 
@@ -46,19 +47,6 @@ def identity_transform(row: Any, index: int, line: int) -> Record | tuple[str, s
     if not isinstance(row, dict):
         return ("IO003", f"record is a JSON {json_type(row)}, not an object")
     return Record(index=index, data=row, line=line)
-
-
-def json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "boolean",
-        int: "number",
-        float: "number",
-        str: "string",
-        list: "array",
-        dict: "object",
-    }.get(type(value), type(value).__name__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -261,6 +261,7 @@ class JsonlSource:
         self._file_issues: list[tuple[str, Finding]] = []
         self._size = len(data) if data is not None else None
         self._hint: str | None = None
+        self._cr_only = False
         # Set by the fixer: records keep their lines as read.
         self.keep_raw = False
 
@@ -316,10 +317,18 @@ class JsonlSource:
         carry = b""
         offset = 0
         first = True
+        self._cr_only = False
         for block in self._blocks():
+            if self._cr_only:
+                block = block.replace(b"\r", b"\n")
             data = carry + block
             if first:
                 first = False
+                # Line ends of old Macs (CR alone) are line ends too: the file is read with
+                # each CR as a line feed (and its jobs get the bytes, not the file).
+                if b"\n" not in data and b"\r" in data:
+                    self._cr_only = True
+                    data = data.replace(b"\r", b"\n")
                 wide = wide_encoding(data[:4096])
                 if wide is not None:
                     raise ReadError(
@@ -353,7 +362,8 @@ class JsonlSource:
             chunk.decode("utf-8")
         except UnicodeDecodeError:
             hint = self._encoding_hint()  # the lines that are not UTF-8 are rejected
-        path = self.path if self._data is None else None  # in-memory text has no file to read
+        # In-memory text has no file to read, and CR-only text differs from its file.
+        path = self.path if self._data is None and not self._cr_only else None
         yield JsonlJob(
             chunk,
             first_line,

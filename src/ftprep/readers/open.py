@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ftprep.core.location import display_name
 from ftprep.readers.base import ReadError, ReadOptions, Transform, check_text, identity_transform
 
 EXTENSIONS = {
@@ -57,7 +58,24 @@ def open_source(
     stdin_data: bytes | None = None,
 ) -> Any:
     """Open ``path`` (``-`` for standard input) and return a record source for the engine."""
+    source = _open_source(path, options, transform, stdin_data=stdin_data)
+    shown = display_name(path)
+    if source.info.file != shown:
+        import dataclasses
+
+        source.info = dataclasses.replace(source.info, file=shown)
+    return source
+
+
+def _open_source(
+    path: str,
+    options: ReadOptions | None = None,
+    transform: Transform = identity_transform,
+    *,
+    stdin_data: bytes | None = None,
+) -> Any:
     options = options or ReadOptions()
+    # Readers open the file by its name; reports show it as display_name says.
     display = "<stdin>" if path == "-" else path
     fmt = detect_format(path, options) if path != "-" else (options.format or "jsonl")
     data = stdin_data
@@ -66,6 +84,8 @@ def open_source(
             raise ReadError("no such file")
         if os.path.isdir(path):
             raise ReadError("is a directory, not a file")
+        if not os.access(path, os.R_OK):
+            raise ReadError("permission denied: the file cannot be read; check its permissions")
     if fmt in ("jsonl", "json"):
         from ftprep.readers.json_doc import JsonDocumentSource
         from ftprep.readers.jsonl import JsonlSource

@@ -16,10 +16,9 @@ from typing import Any
 from ftprep.core.diagnostic import Finding
 from ftprep.core.location import SourceInfo
 from ftprep.readers.base import ReadError, RowJob, Transform, identity_transform
-from ftprep.readers.tabular import column_letters
+from ftprep.readers.table import TableShape, column_letters
 
 _BATCH = 5000
-_STOP_AFTER_EMPTY = 1000  # consecutive empty rows that end the data
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 _DATE_TOKENS = [
@@ -147,10 +146,12 @@ def check_workbook_bytes(head: bytes) -> None:
     raise ReadError("not an XLSX workbook (an XLSX file is a zip archive)")
 
 
-def _header_names(cells: list[str]) -> list[str]:
-    """Header cells as column names; an empty header cell is named after its letter."""
-    letters = column_letters(len(cells))
-    return [c or f"column {letters[i]}" for i, c in enumerate(cells)]
+def _trimmed(cells: list[str]) -> list[str]:
+    """A row without its trailing empty cells (a stray cell far right pads every row)."""
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
 
 
 class XlsxSource:
@@ -224,8 +225,8 @@ class XlsxSource:
         return issues
 
     def sample(self) -> tuple[Any, list[str]]:
-        header = self._header_of(self.sheet)
-        names = _header_names(header) if self.header else column_letters(len(header))
+        header = _trimmed(self._header_of(self.sheet))
+        names = TableShape(header, joiner=None, has_header=self.header).columns
         return dict.fromkeys(names, ""), names
 
     def _header_of(self, name: str) -> list[str]:
@@ -270,57 +271,55 @@ class XlsxSource:
             yield number, rendered, uncached
 
     def jobs(self) -> Iterator[RowJob]:
+        """Every row of the sheet, whatever its stated dimension: empty rows are skipped
+        and counted wherever they are (data after a thousand empty rows is still read),
+        and columns no row fills never become keys (see :class:`TableShape`)."""
         self.skipped_empty = 0  # counted again on every read
         rows: list[tuple[int, Any, str | None]] = []
         issues: list[tuple[str, Finding]] = []
         index = 0
-        empty_run = 0
         pending_empty = 0
-        for number, cells, uncached in self._rows():
-            if number == 1 and self.header:
-                self.columns = _header_names([c.strip() for c in cells])
-                continue
-            if not self.columns:
-                self.columns = column_letters(len(cells))
-            if not any(cells):
-                empty_run += 1
-                pending_empty += 1
-                if empty_run >= _STOP_AFTER_EMPTY:
-                    break
-                continue
-            self.skipped_empty += pending_empty
-            empty_run = pending_empty = 0
-            width = len(self.columns)
-            if len(cells) > width and any(cells[width:]):
-                extra = [c for c in cells[width:] if c]
-                issues.append(
-                    (
-                        "IO007",
-                        Finding(
-                            message=f"row {number} has {len(extra)} value(s) right of the last header "
-                            "column; they are not read",
-                            record=index + len(rows),
-                            line=number,
-                        ),
+        shape: TableShape | None = None
+        try:
+            for number, cells, uncached in self._rows():
+                if shape is None and self.header and number == 1:
+                    shape = TableShape(cells, joiner=None, has_header=True)
+                    self.columns = shape.columns
+                    continue
+                if not any(cells):
+                    pending_empty += 1
+                    continue
+                self.skipped_empty += pending_empty  # empty rows between data rows
+                pending_empty = 0
+                if shape is None:
+                    shape = TableShape(cells, joiner=None, has_header=False)
+                    self.columns = shape.columns
+                fitted = shape.fit(_trimmed(cells), f"row {number}")
+                record = index + len(rows)
+                for finding in fitted.findings:
+                    finding.record, finding.line = record, number
+                    issues.append(("IO009", finding))
+                for ref, formula in uncached:
+                    issues.append(
+                        (
+                            "IO007",
+                            Finding(
+                                message=f"cell {ref} holds the formula {formula!r} with no cached "
+                                "value; open and save the workbook in Excel or LibreOffice to "
+                                "compute it",
+                                record=record,
+                                line=number,
+                            ),
+                        )
                     )
-                )
-            row = dict(zip(self.columns, (cells + [""] * width)[:width], strict=True))
-            for ref, formula in uncached:
-                issues.append(
-                    (
-                        "IO007",
-                        Finding(
-                            message=f"cell {ref} holds the formula {formula!r} with no cached value; "
-                            "open and save the workbook in Excel or LibreOffice to compute it",
-                            record=index + len(rows),
-                            line=number,
-                        ),
-                    )
-                )
-            rows.append((number, row, None))
-            if len(rows) >= _BATCH:
-                yield RowJob(index, rows, self.transform, issues)
-                index += len(rows)
-                rows, issues = [], []
+                rows.append((number, fitted.row, None))
+                if len(rows) >= _BATCH:
+                    yield RowJob(index, rows, self.transform, issues)
+                    index += len(rows)
+                    rows, issues = [], []
+        except ReadError:
+            raise
+        except Exception as exc:  # openpyxl raises many types for a damaged sheet
+            raise ReadError(f"the workbook's sheet {self.sheet!r} cannot be read: {exc}") from None
         if rows or issues:
             yield RowJob(index, rows, self.transform, issues)

@@ -6,7 +6,7 @@ from typing import TextIO
 
 from ftprep.core.fix import Applicability
 from ftprep.report.data import ReportData
-from ftprep.report.location import where
+from ftprep.report.location import printable, where
 from ftprep.report.summary import footer, statistics_table
 
 
@@ -17,6 +17,6 @@ def render(report: ReportData, stream: TextIO) -> None:
         return
     for d in report.problems:
         mark = " [*]" if d.fix and d.fix.applicability is Applicability.SAFE else ""
-        pointer = f"{d.pointer}:" if d.pointer else ""
-        stream.write(f"{where(d)}:{pointer} {d.code}{mark} {d.message}\n")
+        pointer = f"{printable(d.pointer)}:" if d.pointer else ""
+        stream.write(f"{where(d)}:{pointer} {d.code}{mark} {printable(d.message)}\n")
     stream.write(footer(report))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import TextIO
 
 from ftprep.report.data import ReportData
+from ftprep.report.location import printable
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape(value: str, prop: bool = False) -> str:
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    value = printable(value)  # other control characters, an ESC above all, as escapes
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
     return value

@@ -228,8 +228,11 @@ class _errors:
         import openai
 
         if isinstance(exc, openai.APIConnectionError):  # includes timeouts
+            kind = "timed out" if isinstance(exc, openai.APITimeoutError) else "no connection"
             raise ProviderError(
-                f"{self.what}: cannot reach the service ({type(exc).__name__})", transient=True
+                f"{self.what}: cannot reach {_service_address(exc)} ({kind}); check the network, "
+                "--base-url (or OPENAI_BASE_URL) and any proxy",
+                transient=True,
             ) from None
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
@@ -266,3 +269,12 @@ def _retry(call: Callable[[], Any], what: str, attempts: int = 4) -> Any:
                 raise
             time.sleep(delay * 2 ** (attempt - 1))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _service_address(exc: Any) -> str:
+    """Scheme, host and port of the request that failed, without path or query secrets."""
+    try:
+        url = exc.request.url
+        return f"{url.scheme}://{url.netloc.decode()}"
+    except Exception:  # the SDK did not attach a request
+        return "the service"

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.rule import RuleOptions, Scope
 from ftprep.rules.classes._labels import LabelRule, class_name
 
 
 class Options(RuleOptions):
-    min_share_ratio: float = 0.1
+    min_share_ratio: float = Field(default=0.1, gt=0, le=1)
     """Report when the rarest class has fewer examples than this share of its fair share (n/k)."""
 
 

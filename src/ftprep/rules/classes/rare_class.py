@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.rule import RuleOptions, Scope
 from ftprep.rules.classes._labels import LabelRule, class_name
 
 
 class Options(RuleOptions):
-    min_examples: int = 100
+    min_examples: int = Field(default=100, ge=0)
     """A class with fewer examples than this is reported (OpenAI's guidance: about 100)."""
 
 

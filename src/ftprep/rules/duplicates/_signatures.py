@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic import Field
+
 from ftprep.core.diagnostic import Finding
 from ftprep.core.model import Record
 from ftprep.core.rule import Rule, RuleOptions
@@ -24,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover - numpy and datasketch load only when a ru
 
 
 class Options(RuleOptions):
-    threshold: float = 0.8
+    threshold: float = Field(default=0.8, gt=0, le=1)
     """Jaccard similarity of the shingle sets at or above which two records are near-duplicates."""
 
 

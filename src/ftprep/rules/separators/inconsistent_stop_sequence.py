@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import FixAvailability
 from ftprep.core.rule import RuleOptions
@@ -9,7 +11,7 @@ from ftprep.rules.separators._base import FieldEndingRule
 
 
 class Options(RuleOptions):
-    min_share: float = 0.5
+    min_share: float = Field(default=0.5, ge=0, lt=1)
     """More than this share of completions must end with a stop sequence for it to count."""
 
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import FixAvailability
 from ftprep.core.rule import RuleOptions
@@ -12,7 +14,7 @@ from ftprep.rules.separators.endings import PROMPT_FALLBACK, PROMPT_SEPARATORS
 class Options(RuleOptions):
     candidates: tuple[str, ...] = PROMPT_SEPARATORS
     """Separators to suggest, in order; the first that no prompt contains is chosen."""
-    min_share: float = 0.5
+    min_share: float = Field(default=0.5, ge=0, lt=1)
     """More than this share of prompts must end with one separator for the data to have one."""
 
 

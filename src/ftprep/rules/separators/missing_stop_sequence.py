@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import FixAvailability
 from ftprep.core.rule import RuleOptions
@@ -12,7 +14,7 @@ from ftprep.rules.separators.endings import STOP_FALLBACK, STOP_SEQUENCES
 class Options(RuleOptions):
     candidates: tuple[str, ...] = STOP_SEQUENCES
     """Stop sequences to suggest, in order; the first that no completion contains is chosen."""
-    min_share: float = 0.5
+    min_share: float = Field(default=0.5, ge=0, lt=1)
     """More than this share of completions must end with one stop sequence to have one."""
 
 

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.rule import RuleOptions
 from ftprep.rules.separators._base import FieldEndingRule
 
 
 class Options(RuleOptions):
-    min_share: float = 0.5
+    min_share: float = Field(default=0.5, ge=0, lt=1)
     """More than this share of completions must end with a stop sequence for it to count."""
 
 

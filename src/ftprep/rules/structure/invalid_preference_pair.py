@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.jsontext import json_type
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
 
@@ -67,7 +68,7 @@ class InvalidPreferencePair(Rule):
                 continue
             given = data[key]
             if not isinstance(given, list) or len(given) != 1:
-                n = len(given) if isinstance(given, list) else type(given).__name__
+                n = len(given) if isinstance(given, list) else f"a {json_type(given)}"
                 out.append(
                     Finding(
                         f"`{key}` must be a list of exactly one message (found {n})",

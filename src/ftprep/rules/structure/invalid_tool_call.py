@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import orjson
 
 from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.jsontext import json_type
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
 
@@ -128,7 +129,7 @@ class InvalidToolCall(Rule):
         args = fn.get("arguments")
         if not isinstance(args, str):
             yield Finding(
-                f"`arguments` must be a string holding JSON, not a {type(args).__name__}",
+                f"`arguments` must be a string holding JSON, not a JSON {json_type(args)}",
                 pointer=pointer + "/function/arguments",
             )
             return

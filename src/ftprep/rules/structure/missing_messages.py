@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
+from ftprep.core.jsontext import json_type
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
 
@@ -48,7 +49,7 @@ class MissingMessages(Rule):
         elif not isinstance(messages, list):
             out.append(
                 Finding(
-                    f"`messages` is a {type(messages).__name__}, not a list", pointer="/messages"
+                    f"`messages` is a JSON {json_type(messages)}, not an array", pointer="/messages"
                 )
             )
         elif not messages:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pydantic import Field
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Batch, Record
@@ -7,7 +9,7 @@ from ftprep.core.rule import Rule, RuleOptions
 
 
 class Options(RuleOptions):
-    max_tokens: int | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
     """Override the model's per-example limit from `rules/models.toml`."""
 
 

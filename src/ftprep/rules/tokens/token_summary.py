@@ -4,6 +4,8 @@ from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pydantic import Field
+
 from ftprep.core.config import epoch_defaults
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Record
@@ -11,9 +13,9 @@ from ftprep.core.rule import Rule, RuleOptions, Scope
 
 
 class Options(RuleOptions):
-    epochs: int | None = None
+    epochs: int | None = Field(default=None, ge=1)
     """Epochs to bill; default: OpenAI's heuristic for the number of examples."""
-    price: float | None = None
+    price: float | None = Field(default=None, ge=0)
     """US dollars per 1M training tokens; default: the model's price in `rules/models.toml`."""
 
 
