@@ -136,9 +136,33 @@ def chat_record(rng: random.Random, i: int) -> dict:
     return {"messages": messages}
 
 
+NAMES = ["Alice", "Bob", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hana"]
+CITIES = ["Paris", "Lagos", "Lima", "Oslo", "Pune", "Quito"]
+
+
+def templated_record(rng: random.Random, i: int) -> dict:
+    """A form letter: one template, a name, a city and three numbers that change. Records
+    like these crowd the near-duplicate index (most of them share most of their text)."""
+    name, city = rng.choice(NAMES), rng.choice(CITIES)
+    ask = (
+        f"Customer {name} from {city} asks about order #{rng.randint(1000, 9999)}: where is "
+        f"my package? It was due on day {rng.randint(1, 28)}."
+    )
+    answer = (
+        f"Hi {name}, your order shipped from our {city} warehouse and should arrive within "
+        f"{rng.randint(2, 9)} days. Thank you for your patience."
+    )
+    return {
+        "messages": [{"role": "user", "content": ask}, {"role": "assistant", "content": answer}]
+    }
+
+
+KINDS = {"completion": completion_record, "chat": chat_record, "templated": templated_record}
+
+
 def write(path: Path, n: int, kind: str = "completion", seed: int = 0) -> Path:
     rng = random.Random(seed)
-    make = completion_record if kind == "completion" else chat_record
+    make = KINDS[kind]
     with open(path, "wb") as fh:
         for i in range(n):
             record = make(rng, i)
@@ -155,6 +179,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("output")
     parser.add_argument("-n", type=int, default=100_000)
-    parser.add_argument("--kind", choices=("completion", "chat"), default="completion")
+    parser.add_argument("--kind", choices=sorted(KINDS), default="completion")
     args = parser.parse_args()
     write(Path(args.output), args.n, args.kind)

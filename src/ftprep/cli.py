@@ -519,6 +519,12 @@ def _os_error(exc: OSError) -> str:
     return f"{exc.strerror or exc}:{where}"
 
 
+def _about(path: str, exc: Exception) -> str:
+    """An error message that names its file once."""
+    message = str(exc)
+    return message if message.startswith(f"{path}:") else f"{path}: {message}"
+
+
 def _err(message: str) -> None:
     sys.stderr.write(f"ftprep: {message}\n")
 
@@ -587,9 +593,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
         )
     if result.output_errors:
         counts = ", ".join(f"{code} ×{n:,}" for code, n in sorted(result.output_errors.items()))
+        n = sum(result.output_errors.values())
         out.write(
-            f"warning: the written records have {sum(result.output_errors.values()):,} "
-            f"structure errors a trainer would reject ({counts}); see `ftprep lint {output}`.\n"
+            f"warning: the written records have {n:,} structure error{'' if n == 1 else 's'} "
+            f"a trainer would reject ({counts}); see `ftprep lint {output}`.\n"
         )
     return EXIT_OK if result.rejected == 0 else EXIT_PROBLEMS
 
@@ -666,7 +673,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
             except FtprepError as exc:  # one file's problem never stops the others
                 if len(args.inputs) == 1:
                     raise
-                _err(f"error: {path}: {exc}")
+                _err(f"error: {_about(path, exc)}")
                 failed = True
                 continue
             if keep is not None:
@@ -746,8 +753,13 @@ def _pairing(
 
 
 def _keep_splits(run: Any, keep: set[str]) -> None:
-    """Report only these splits (the others were read for context)."""
-    pairs = [(r, o) for r, o in zip(run.results, run.opened, strict=True) if r.split in keep]
+    """Report only these splits (the others were read for context), and any that could not
+    be read at all: a configured file that is missing must not pass in silence."""
+    pairs = [
+        (r, o)
+        for r, o in zip(run.results, run.opened, strict=True)
+        if r.split in keep or any(d.code == "IO001" for d in r.diagnostics)
+    ]
     run.results = [r for r, _ in pairs]
     run.opened = [o for _, o in pairs]
 
@@ -790,7 +802,7 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
         try:
             code = _fix_one(args, path, _for_path(options, args.config, path), plan, fmt)
         except FtprepError as exc:
-            _err(f"error: {path}: {exc}")
+            _err(f"error: {_about(path, exc)}")
             code = EXIT_ERROR
         worst = max(worst, code)
     return EXIT_OK if args.exit_zero and worst != EXIT_ERROR else worst
@@ -834,15 +846,16 @@ def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, 
     if args.valid and path == args.inputs[0]:
         valid_output = args.valid if args.in_place else args.valid_output
     inputs = [("the input", path)] + ([("--valid", args.valid)] if valid_output else [])
-    outputs = [("-o", output), ("--rejected", rejected), ("--fix-log", fixlog)]
+    # In place, the input is its own output; every other file must differ from it.
+    outputs = [] if args.in_place else [("-o", output)]
+    outputs += [("--rejected", rejected), ("--fix-log", fixlog)]
     if valid_output:
+        outputs += [] if args.in_place else [("--valid-output", valid_output)]
         outputs += [
-            ("--valid-output", valid_output),
             ("the validation rejected file", default_rejected_path(valid_output)),
             ("the validation fix log", default_fixlog_path(valid_output)),
         ]
-    in_place = [path, *([args.valid] if valid_output and args.in_place else [])]
-    check_paths("lint --fix", inputs, outputs, in_place=in_place if args.in_place else ())
+    check_paths("lint --fix", inputs, outputs)
     if not args.in_place:
         check_extension("lint --fix", "-o", output)
     bar, update = _progress_factory(not args.no_progress and fmt not in ("json", "sarif"))
@@ -974,6 +987,19 @@ def cmd_split(args: argparse.Namespace) -> int:
         out.write(
             f"{outcome.moved_for_leaks:,} validation records moved to training: the leak check "
             "(DP003) on the written files called them leaks\n"
+        )
+    if outcome.valid_count * 2 < outcome.wanted:
+        out.write(
+            f"warning: validation holds {outcome.valid_count:,} records, not the "
+            f"{outcome.wanted:,} asked for: near-duplicates join up to "
+            f"{outcome.largest_cluster:,} records into one cluster, and a cluster stays on "
+            "one side (a higher --similarity counts fewer records as near-duplicates)\n"
+        )
+    if outcome.similarity != outcome.leak_threshold:
+        out.write(
+            f"note: checked for leaks at similarity {outcome.similarity:g}; `ftprep lint "
+            f"--valid` checks at {outcome.leak_threshold:g} unless [rules.DP003] threshold = "
+            f"{outcome.similarity:g}\n"
         )
     if outcome.rejected_path:
         out.write(f"rejected records in {outcome.rejected_path}\n")

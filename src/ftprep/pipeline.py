@@ -156,12 +156,13 @@ def open_input(
         as_written = not converting and isinstance(source, JsonlSource)
         converter = build_converter(options.mapping, sample, columns, as_written=as_written)
     except UsageError as exc:
+        where = display_name(source.info.file)
         doubt = getattr(source, "header_doubt", None)
         if doubt is None:
-            raise
+            raise UsageError(f"{where}: {exc}") from None
         raise UsageError(
-            f"{exc}. The first row looks like data, not a header ({doubt}): if the file has "
-            "no header row, pass --no-header and map the columns as A, B, C..."
+            f"{where}: {exc}. The first row looks like data, not a header ({doubt}): if the "
+            "file has no header row, pass --no-header and map the columns as A, B, C..."
         ) from None
     if not converter.is_native:
         if hasattr(source, "set_transform"):
@@ -675,52 +676,57 @@ def fix_file(
     guard = InPlaceGuard(path) if in_place else contextlib.nullcontext()
     current_run, last_tmp = run, None
     with guard, workdir("fix") as scratch:
-        for iteration in range(1, MAX_ITERATIONS + 1):
-            edit_plan = plan_edits(current_run.diagnostics, allowed, accept=accept)
-            if iteration == 1:
-                for code, edit in edit_plan.file_edits:
-                    sink.log_edit(
-                        code, edit, None, edit.value if isinstance(edit.value, int) else None
-                    )
-            tmp = os.path.join(scratch, f"pass{iteration}.jsonl")
-            indexes, lines = array("I"), array("I")
-            size = max(1, getattr(source, "size", 1))
-            writing = stage(progress, f"{info.file}: fixing (pass {iteration})", size)
-            changes = _apply_pass(source, edit_plan, tmp, indexes, lines, sink, writing)
-            if last_tmp is not None:
-                os.unlink(last_tmp)
-            last_tmp = tmp
-            result.iterations = iteration
-            result.applied.update(changes)
-            if changes:
-                result.passes.append(changes)
-            result.written = len(indexes)
-            source = _ProvenanceJsonl(tmp, info, indexes, lines)
-            source.keep_raw = True
-            checking = stage(progress, f"{info.file}: checking (pass {iteration})", size)
-            current_run = _lint_source_only(source, relint, run, checking)
-            _drop_suppressed(current_run, run.suppressed_keys)
-            if not changes:
-                break
-        else:
-            leftover = plan_edits(current_run.diagnostics, allowed, accept=accept)
-            result.not_converged = sorted(
-                {c for c, _ in leftover.global_edits}
-                | {c for edits in leftover.by_record.values() for c, _ in edits}
-            )
-        result.final = current_run
-        result.read = first.n_records
-        result.rejected = sink.rejected_count
-        assert last_tmp is not None
-        result.changed = path == "-" or not same_content(path, last_tmp)
-        if isinstance(guard, InPlaceGuard):
-            guard.check_unchanged()  # a second run, an editor: their changes win, ours wait
         try:
-            result.rejected_path, result.fixlog_path = sink.close()
-        finally:
-            sink.abort()
-        result.previous_rejected = sink.previous
-        _commit(last_tmp, output)
+            for iteration in range(1, MAX_ITERATIONS + 1):
+                edit_plan = plan_edits(current_run.diagnostics, allowed, accept=accept)
+                if iteration == 1:
+                    for code, edit in edit_plan.file_edits:
+                        sink.log_edit(
+                            code, edit, None, edit.value if isinstance(edit.value, int) else None
+                        )
+                tmp = os.path.join(scratch, f"pass{iteration}.jsonl")
+                indexes, lines = array("I"), array("I")
+                size = max(1, getattr(source, "size", 1))
+                writing = stage(progress, f"{info.file}: fixing (pass {iteration})", size)
+                changes = _apply_pass(source, edit_plan, tmp, indexes, lines, sink, writing)
+                if last_tmp is not None:
+                    os.unlink(last_tmp)
+                last_tmp = tmp
+                result.iterations = iteration
+                result.applied.update(changes)
+                if changes:
+                    result.passes.append(changes)
+                result.written = len(indexes)
+                source = _ProvenanceJsonl(tmp, info, indexes, lines)
+                source.keep_raw = True
+                checking = stage(progress, f"{info.file}: checking (pass {iteration})", size)
+                current_run = _lint_source_only(source, relint, run, checking)
+                _drop_suppressed(current_run, run.suppressed_keys)
+                if not changes:
+                    break
+            else:
+                leftover = plan_edits(current_run.diagnostics, allowed, accept=accept)
+                result.not_converged = sorted(
+                    {c for c, _ in leftover.global_edits}
+                    | {c for edits in leftover.by_record.values() for c, _ in edits}
+                )
+            result.final = current_run
+            result.read = first.n_records
+            result.rejected = sink.rejected_count
+            assert last_tmp is not None
+            result.changed = path == "-" or not same_content(path, last_tmp)
+            if isinstance(guard, InPlaceGuard):
+                guard.check_unchanged()  # a second run, an editor: their changes win, ours wait
+            try:
+                result.rejected_path, result.fixlog_path = sink.close()
+            finally:
+                sink.abort()
+            result.previous_rejected = sink.previous
+            _commit(last_tmp, output)
+        except BaseException:
+            sink.abort()  # an interrupted run leaves no fix log behind
+            raise
+
     return result
 
 

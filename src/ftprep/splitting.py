@@ -28,6 +28,7 @@ from typing import Any
 
 from ftprep.core import jsontext
 from ftprep.core.errors import UsageError
+from ftprep.core.unionfind import UnionFind
 from ftprep.pipeline import RunOptions, StageProgress, iter_slots, lint_files, stage
 from ftprep.writers.jsonl import AtomicWriter, RejectedFile, workdir
 
@@ -44,32 +45,16 @@ class SplitOutcome:
     clusters_merged: int = 0  # records kept with a duplicate on the same side
     # Validation records moved to training because the leak check still called them leaks.
     moved_for_leaks: int = 0
+    wanted: int = 0  # validation records the fraction asks for
+    largest_cluster: int = 0
+    similarity: float = 0.8  # near-duplicates stay together from here, and leaks are checked
+    leak_threshold: float = 0.8  # DP003's threshold, at which `lint --valid` checks
     classes: dict[str, tuple[int, int]] = field(default_factory=dict)  # class -> (train, valid)
     train: list[dict[str, Any]] | None = None
     valid: list[dict[str, Any]] | None = None
     rejected_path: str | None = None
     # Rejected entries (reasons, source, input) when no rejected file was asked for.
     rejected_records: list[dict[str, Any]] = field(default_factory=list)
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        parent = self.parent
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            # The earliest record is the root: clusters are named by their first record.
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def _plan(
@@ -80,7 +65,7 @@ def _plan(
     stratify: bool | None,
     similarity: float,
     progress: StageProgress | None = None,
-) -> tuple[set[int], SplitOutcome, dict[int, str], _UnionFind]:
+) -> tuple[set[int], SplitOutcome, dict[int, str], UnionFind]:
     """Decide which record indexes go to validation."""
     probe = RunOptions(
         **{
@@ -100,7 +85,7 @@ def _plan(
     io_errors = [d for d in result.diagnostics if d.code == "IO001"]
     if io_errors:
         raise UsageError(f"split: cannot read {path}: {io_errors[0].message}")
-    union = _UnionFind()
+    union = UnionFind()
     rules = result.stats.get("rules", {})
     # Every pair, not only each record's closest twin: a cluster is a connected component.
     pairs = rules["DP001"].duplicate_pairs() if "DP001" in rules else []
@@ -137,27 +122,54 @@ def _plan(
                 + "; add examples, merge the classes, or split with --no-stratify"
             )
     valid: set[int] = set()
+    wanted = 0
     for stratum, roots in sorted(groups.items()):
         rng = random.Random(f"{seed}:{stratum}")  # string seeds are stable across runs
         order = list(roots)
         rng.shuffle(order)
         total = sum(len(clusters[r]) for r in roots)
         target = max(1, round(total * fraction)) if len(roots) > 1 else 0
-        taken = 0
-        for root in order:
-            size = len(clusters[root])
-            if taken >= target:
-                break
-            if taken + size > target and taken > 0:
-                continue  # a big cluster would overshoot: try the next one
-            if total - taken - size <= 0:
-                continue  # never empty the training side of a stratum
-            valid.update(clusters[root])
-            taken += size
-    outcome = SplitOutcome(stratified=stratified, clusters_merged=merged)
+        wanted += target
+        taken = _take(order, clusters, total, target, valid)
+        if not taken and target:
+            # Every cluster is bigger than the share: the smallest, unless it is far bigger.
+            fits = [r for r in order if len(clusters[r]) <= 2 * target and len(clusters[r]) < total]
+            if fits:
+                valid.update(clusters[min(fits, key=lambda r: len(clusters[r]))])
+    largest = max((len(members) for members in clusters.values()), default=0)
+    if not valid and len(result.indexes) > 1:
+        raise UsageError(
+            f"split: no leak-free validation set: near-duplicates (similarity "
+            f"{similarity:g}) join {largest:,} of {len(result.indexes):,} records into one "
+            "cluster, which cannot be split. Records made from one template look alike: "
+            "count only closer copies as near-duplicates (--similarity 0.95), or drop the "
+            "copies first "
+            f"(ftprep lint {path} --select DP001,DP002)"
+        )
+    outcome = SplitOutcome(
+        stratified=stratified, clusters_merged=merged, wanted=wanted, largest_cluster=largest
+    )
     for index in result.indexes:  # every record has a cluster, for moving it whole later
         union.find(index)
     return valid, outcome, label_of, union
+
+
+def _take(
+    order: list[int], clusters: dict[int, list[int]], total: int, target: int, valid: set[int]
+) -> int:
+    """Take whole clusters, in the shuffled order, into validation up to ``target``."""
+    taken = 0
+    for root in order:
+        size = len(clusters[root])
+        if taken >= target:
+            break
+        if taken + size > target:
+            continue  # a big cluster would overshoot: try the next one
+        if total - taken - size <= 0:
+            continue  # never empty the training side of a stratum
+        valid.update(clusters[root])
+        taken += size
+    return taken
 
 
 # Rounds of moving validation records that the leak check still flags; each round moves
@@ -198,13 +210,14 @@ def split_file(
     valid, outcome, label_of, clusters = _plan(
         path, options, valid_fraction, seed, stratify, similarity, progress
     )
+    outcome.similarity, outcome.leak_threshold = similarity, leak_threshold
     source = open_input(path, options).source
     with workdir("split") as scratch:
         train_tmp = os.path.join(scratch, "train.jsonl")
         valid_tmp = os.path.join(scratch, "valid.jsonl")
         for _ in range(MAX_ROUNDS):
             written = _write(source, valid, train_tmp, valid_tmp, label_of, progress)
-            leaking = _leaks(train_tmp, valid_tmp, options)
+            leaking = _leaks(train_tmp, valid_tmp, options, similarity)
             if not leaking:
                 break
             # A validation record the check calls a leak goes to training, with its cluster.
@@ -266,14 +279,16 @@ def _write(
     return out
 
 
-def _leaks(train_path: str, valid_path: str, options: RunOptions) -> list[int]:
-    """Positions in the validation file of the records ``lint --valid`` calls leaks."""
+def _leaks(train_path: str, valid_path: str, options: RunOptions, similarity: float) -> list[int]:
+    """Positions in the validation file of the records ``lint --valid`` calls leaks (with
+    DP003 at the split's similarity)."""
     from ftprep.pipeline import lint_files
 
+    dp003 = {**options.rule_options.get("DP003", {}), "threshold": similarity}
     check = RunOptions(
         profile=options.profile,
         select=["DP003"],
-        rule_options={k: v for k, v in options.rule_options.items() if k == "DP003"},
+        rule_options={"DP003": dp003},
         workers=options.workers,
     )
     run = lint_files([("train", train_path), ("valid", valid_path)], check)

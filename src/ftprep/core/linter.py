@@ -345,7 +345,7 @@ def lint_source(
     )
     ctx.extra["info"] = source.info
     ctx.extra["shared"] = {}
-    ctx.extra["fetch"] = lambda wanted: fetch_records(source, wanted, plan.kind)
+    ctx.extra["fetch"] = lambda wanted, keep=None: fetch_records(source, wanted, plan.kind, keep)
     main_rules = [
         (p, p.cls(p.options, ctx))
         for p in plan.rules
@@ -442,14 +442,20 @@ def sample_records(source: RecordSource, kind: Kind, limit: int = 1000) -> list[
     return []
 
 
-def fetch_records(source: RecordSource, wanted: Iterable[int], kind: Kind) -> dict[int, Record]:
-    """Read the input again and keep the records with the given indexes.
+def fetch_records(
+    source: RecordSource,
+    wanted: Iterable[int],
+    kind: Kind,
+    keep: Callable[[Record], Any] | None = None,
+) -> dict[int, Any]:
+    """Read the input again and keep the records with the given indexes (or what ``keep``
+    makes of each, so that many records need not be held at once).
 
     Dataset rules keep compact state, not records; when a conclusion needs the text of a
     few records (confirming a near-duplicate), a second pass is cheaper than holding them.
     """
     wanted = set(wanted)
-    found: dict[int, Record] = {}
+    found: dict[int, Any] = {}
     if not wanted:
         return found
     last = max(wanted)
@@ -458,7 +464,7 @@ def fetch_records(source: RecordSource, wanted: Iterable[int], kind: Kind) -> di
         for record in out.records:
             if record.index in wanted:
                 record.kind = detect_kind(record.data) or kind
-                found[record.index] = record
+                found[record.index] = keep(record) if keep is not None else record
         if out.first_index > last or len(found) == len(wanted):
             break
     return found

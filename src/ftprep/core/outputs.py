@@ -27,21 +27,18 @@ def check_paths(
     command: str,
     inputs: Iterable[tuple[str, str | None]],
     outputs: Iterable[tuple[str, str | None]],
-    *,
-    in_place: Iterable[str] = (),
 ) -> None:
     """Refuse a run whose paths collide, or whose outputs cannot be written as asked.
 
-    ``inputs`` and ``outputs`` are (what, path) pairs (``-`` and None are skipped);
-    ``in_place`` lists the inputs an in-place fix may replace.
+    ``inputs`` and ``outputs`` are (what, path) pairs (``-`` and None are skipped); an
+    in-place fix lists its input among the inputs only.
     """
-    allowed = {real(p) for p in in_place}
     seen: dict[str, str] = {}
     for what, path in [*inputs, *outputs]:
         if path is None or path == "-":
             continue
         key = real(path)
-        if key in seen and key not in allowed:
+        if key in seen:
             in_place_hint = command == "lint --fix" and what == "-o" and "input" in seen[key]
             raise UsageError(
                 f"{command}: {what} {path} and {seen[key]} are the same file; writing one "

@@ -141,6 +141,7 @@ class SignatureIndex:
         self._keys = np.zeros(0, dtype=np.int64)
         self._order = np.zeros((0, self.bands), dtype=np.int64)
         self._sorted = np.zeros((0, self.bands), dtype=np.uint64)
+        self._signatures = np.zeros((0, NUM_PERM), dtype=np.uint32)
 
     def _band_hashes(self, signatures: np.ndarray) -> np.ndarray:
         out = np.empty((len(signatures), self.bands), dtype=np.uint64)
@@ -157,31 +158,27 @@ class SignatureIndex:
 
     def add_all(self, keys: Iterable[int], signatures: np.ndarray) -> None:
         self._keys = np.fromiter(keys, dtype=np.int64)
+        self._signatures = signatures
         hashes = self._band_hashes(signatures)
         self._order = np.argsort(hashes, axis=0, kind="stable")
         self._sorted = np.take_along_axis(hashes, self._order, axis=0)
 
-    def query_all(self, signatures: np.ndarray) -> list[list[int]]:
-        """For each signature, the keys sharing at least one band with it (sorted)."""
-        found: list[set[int]] = [set() for _ in range(len(signatures))]
-        if not len(self._keys) or not len(signatures):
-            return [[] for _ in found]
-        hashes = self._band_hashes(signatures)
-        for band in range(self.bands):
-            column = self._sorted[:, band]
-            lo = np.searchsorted(column, hashes[:, band], side="left")
-            hi = np.searchsorted(column, hashes[:, band], side="right")
-            for q in np.nonzero(hi > lo)[0]:
-                found[q].update(self._keys[self._order[lo[q] : hi[q], band]].tolist())
-        return [sorted(s) for s in found]
+    @property
+    def keys(self) -> np.ndarray:
+        """The key of each signature row, as added."""
+        return self._keys
 
-    def self_pairs(self) -> set[tuple[int, int]]:
-        """(later, earlier) keys sharing a band: the index queried with itself.
+    @property
+    def signatures(self) -> np.ndarray:
+        return self._signatures
+
+    def buckets(self) -> list[np.ndarray]:
+        """Rows sharing a band hash, one array per band and hash, each sorted by key.
 
         Only runs of equal band hashes are visited, so a set without near-duplicates costs
         a few vector operations per band, not a query per record.
         """
-        pairs: set[tuple[int, int]] = set()
+        out: list[np.ndarray] = []
         for band in range(self.bands):
             column = self._sorted[:, band]
             if len(column) < 2:
@@ -190,8 +187,36 @@ class SignatureIndex:
             if not len(starts):
                 continue
             for group in np.split(starts, np.nonzero(np.diff(starts) != 1)[0] + 1):
-                members = sorted(self._keys[self._order[group[0] : group[-1] + 2, band]].tolist())
-                for i, later in enumerate(members):
-                    for earlier in members[:i]:
-                        pairs.add((later, earlier))
-        return pairs
+                rows = self._order[group[0] : group[-1] + 2, band]
+                out.append(rows[np.argsort(self._keys[rows], kind="stable")])
+        return out
+
+    def candidate_rows(
+        self, signatures: np.ndarray, per_bucket: int
+    ) -> tuple[list[np.ndarray], set[int]]:
+        """For each query signature, the rows sharing at least one band with it (sorted),
+        and the queries for which a bucket was cut.
+
+        A bucket adds at most ``per_bucket`` rows (its earliest keys): a bucket that holds
+        most of a templated dataset would otherwise make every query as big as the data.
+        """
+        found: list[list[np.ndarray]] = [[] for _ in range(len(signatures))]
+        cut: set[int] = set()
+        if not len(self._keys) or not len(signatures):
+            return [np.zeros(0, dtype=np.int64) for _ in found], cut
+        hashes = self._band_hashes(signatures)
+        for band in range(self.bands):
+            column = self._sorted[:, band]
+            lo = np.searchsorted(column, hashes[:, band], side="left")
+            hi = np.searchsorted(column, hashes[:, band], side="right")
+            for q in np.nonzero(hi > lo)[0].tolist():
+                rows = self._order[lo[q] : hi[q], band]
+                if len(rows) > per_bucket:
+                    rows = rows[np.argsort(self._keys[rows], kind="stable")[:per_bucket]]
+                    cut.add(q)
+                found[q].append(rows)
+        rows_of = [
+            np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+            for parts in found
+        ]
+        return rows_of, cut

@@ -153,7 +153,10 @@ class JsonDocumentSource:
                 f"the JSON object holds several arrays ({', '.join(arrays)}); "
                 "choose one with --sheet KEY"
             )
-        raise ReadError(f"the JSON document is a {jsontext.json_type(doc)}, not records")
+        raise ReadError(
+            f"the JSON document is a {jsontext.json_type(doc)}, not records; a dataset is "
+            "an array of objects (or an object holding one), or JSON Lines"
+        )
 
     def _detect_stream(self, data: bytes) -> tuple[str, None]:
         """Objects one after another: JSONL in a .json file, or pretty-printed objects."""

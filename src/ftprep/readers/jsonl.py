@@ -126,6 +126,10 @@ def decode_error_finding(exc: orjson.JSONDecodeError, index: int, line: int) -> 
     hint = ""
     if message.startswith("unexpected end of data") or "EOF" in message:
         hint = " (a JSON object spread over several lines? JSONL needs one object per line)"
+    elif "control character" in message:
+        hint = " (a tab, newline or NUL inside a string must be escaped: \\t, \\n, \\u0000)"
+    elif "depth limit" in message:
+        message = "nested more than 1,024 levels deep, more than JSON parsers accept"
     f = reject_finding("IO002", f"invalid JSON at {where}{message}{hint}", index, line)
     f.column = None
     return f

@@ -79,16 +79,25 @@ class TableShape:
     kept under their letters.
     """
 
-    def __init__(self, header: list[str], *, joiner: str | None, has_header: bool) -> None:
+    def __init__(
+        self,
+        header: list[str],
+        *,
+        joiner: str | None,
+        has_header: bool,
+        stray: frozenset[int] = frozenset(),
+    ) -> None:
+        """``stray``: header cells apart from the table whose column no row fills (a name
+        typed at XFD1); they are treated like empty header cells."""
         cells = [c.strip().lstrip("\ufeff") for c in header]
         self.has_header = has_header
         self.joiner = joiner
         self.declared = len(cells)  # cells the header row has, empty ones included
         if has_header:
-            named = [i for i, c in enumerate(cells) if c]
+            named = [i for i, c in enumerate(cells) if c and i not in stray]
             self.named_width = named[-1] + 1 if named else 0
             self.names = [c or f"column {column_letter(i)}" for i, c in enumerate(cells)]
-            self.unnamed = frozenset(i for i, c in enumerate(cells) if not c)
+            self.unnamed = frozenset(i for i, c in enumerate(cells) if not c) | stray
         else:
             self.named_width = len(cells)
             self.names = column_letters(len(cells))

@@ -183,7 +183,16 @@ class XlsxSource:
             self._values = openpyxl.load_workbook(path, read_only=True, data_only=True)
             self._formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
         except Exception as exc:  # openpyxl raises many types for broken archives
-            raise ReadError(f"broken XLSX workbook: {exc}") from None
+            if "amplification" in str(exc) or "entit" in str(exc).lower():
+                raise ReadError(
+                    "the workbook's XML declares entities that expand without bound (a "
+                    "'billion laughs' file) and was not read; re-save it from a spreadsheet "
+                    "program or export the sheet as CSV"
+                ) from None
+            raise ReadError(
+                f"broken XLSX workbook: {exc}; open and re-save it in a spreadsheet program, "
+                "or export the sheet as CSV"
+            ) from None
         self.sheet = self._pick_sheet(sheet, wanted_columns)
         import os
 
@@ -192,6 +201,7 @@ class XlsxSource:
         self.columns: list[str] = []
         self.skipped_empty = 0
         self._issues: list[tuple[str, Finding]] = []
+        self._stray_columns: frozenset[int] | None = None
 
     def file_issues(self) -> list[tuple[str, Finding]]:
         return self._issues + self._merged_cells()
@@ -226,8 +236,27 @@ class XlsxSource:
 
     def sample(self) -> tuple[Any, list[str]]:
         header = _trimmed(self._header_of(self.sheet))
-        names = TableShape(header, joiner=None, has_header=self.header).columns
-        return dict.fromkeys(names, ""), names
+        shape = TableShape(header, joiner=None, has_header=self.header, stray=self._stray())
+        return dict.fromkeys(shape.columns, ""), shape.columns
+
+    def _stray(self) -> frozenset[int]:
+        """Named header cells cut off from the table by an empty one, whose column no row
+        fills: a stray name far right is not a column (found once, by reading the sheet)."""
+        if self._stray_columns is not None:
+            return self._stray_columns
+        header = self._header_of(self.sheet) if self.header else []
+        apart = {i for i in range(1, len(header)) if header[i] and not header[i - 1]}
+        filled: set[int] = set()
+        if apart:
+            rows = self._values[self.sheet].iter_rows(min_row=2, values_only=True)
+            for row in rows:
+                for i in apart - filled:
+                    if i < len(row) and row[i] not in (None, ""):
+                        filled.add(i)
+                if filled == apart:
+                    break
+        self._stray_columns = frozenset(apart - filled)
+        return self._stray_columns
 
     def _header_of(self, name: str) -> list[str]:
         ws = self._values[name]
@@ -273,7 +302,8 @@ class XlsxSource:
     def jobs(self) -> Iterator[RowJob]:
         """Every row of the sheet, whatever its stated dimension: empty rows are skipped
         and counted wherever they are (data after a thousand empty rows is still read),
-        and columns no row fills never become keys (see :class:`TableShape`)."""
+        and columns no row fills never become keys (see :class:`TableShape`), nor does a
+        stray name far right of the table."""
         self.skipped_empty = 0  # counted again on every read
         rows: list[tuple[int, Any, str | None]] = []
         issues: list[tuple[str, Finding]] = []
@@ -283,7 +313,7 @@ class XlsxSource:
         try:
             for number, cells, uncached in self._rows():
                 if shape is None and self.header and number == 1:
-                    shape = TableShape(cells, joiner=None, has_header=True)
+                    shape = TableShape(cells, joiner=None, has_header=True, stray=self._stray())
                     self.columns = shape.columns
                     continue
                 if not any(cells):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
 from types import TracebackType
@@ -214,6 +215,9 @@ class RejectedFile:
             self._writer = None
 
 
+_WORKDIR_RE = re.compile(r"ftprep-[a-z]+-(\d+)-")
+
+
 class workdir:
     """A private temporary directory for a run's intermediate files, removed afterwards
     whatever happens; directories left by runs that were killed are removed first."""
@@ -223,14 +227,14 @@ class workdir:
         self.path = ""
 
     def __enter__(self) -> str:
+        import shutil
+
         base = tempfile.gettempdir()
         prefix = f"ftprep-{self.kind}-"
         with contextlib.suppress(OSError):
-            for name in os.listdir(base):
-                pid = name[len(prefix) :].split("-", 1)[0] if name.startswith(prefix) else ""
-                if pid.isdigit() and not _alive(int(pid)):
-                    import shutil
-
+            for name in os.listdir(base):  # any kind of run's, once its process is gone
+                match = _WORKDIR_RE.match(name)
+                if match and not _alive(int(match.group(1))):
                     shutil.rmtree(os.path.join(base, name), ignore_errors=True)
         try:
             self.path = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")

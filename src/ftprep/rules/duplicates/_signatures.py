@@ -54,7 +54,9 @@ class Signatures:
 
         from ftprep.core.similarity import NUM_PERM
 
-        return np.frombuffer(bytes(self.data), dtype=np.uint32).reshape(-1, NUM_PERM)
+        # A view, not a copy (which would double the memory of a big set): called once the
+        # set is complete, as the buffer cannot grow while viewed.
+        return np.frombuffer(self.data, dtype=np.uint32).reshape(-1, NUM_PERM)
 
     def index(self, threshold: float) -> SignatureIndex:
         from ftprep.core.similarity import SignatureIndex
@@ -107,41 +109,13 @@ class SignatureRule(Rule):
             self.signatures.merge(state)
 
 
-Fetch = Callable[[Iterable[int]], dict[int, Record]]
+def shingles_of(
+    shared: dict[str, tuple[str, str]] | None, words_mode: bool | None
+) -> Callable[[Record], np.ndarray]:
+    """A record's exact shingle set, as its signature was computed (for fetch's ``keep``)."""
+    from ftprep.core.similarity import shingles
 
+    def of(record: Record) -> np.ndarray:
+        return shingles(comparable_text(record, shared), words_mode)
 
-def confirm(
-    pairs: dict[tuple[int, int], None],
-    fetch_a: Fetch,
-    fetch_b: Fetch,
-    threshold: float,
-    shared: dict[str, tuple[str, str]] | None = None,
-    words_mode: bool | None = None,
-) -> list[tuple[int, int, float]]:
-    """Keep the candidate pairs (a, b) whose exact Jaccard similarity reaches ``threshold``."""
-    from ftprep.core.similarity import jaccard, shingles
-
-    if not pairs:
-        return []
-    a_records = fetch_a({a for a, _ in pairs})
-    b_records = fetch_b({b for _, b in pairs})
-    cache: dict[tuple[str, int], np.ndarray] = {}
-
-    def shingles_of(side: str, records: dict[int, Record], index: int) -> np.ndarray | None:
-        key = (side, index)
-        if key not in cache:
-            record = records.get(index)
-            cache[key] = (  # type: ignore[assignment]
-                shingles(comparable_text(record, shared), words_mode) if record else None
-            )
-        return cache[key]
-
-    confirmed = []
-    for a, b in pairs:
-        sa, sb = shingles_of("a", a_records, a), shingles_of("b", b_records, b)
-        if sa is None or sb is None:
-            continue
-        similarity = jaccard(sa, sb)
-        if similarity >= threshold:
-            confirmed.append((a, b, similarity))
-    return confirmed
+    return of

@@ -7,7 +7,7 @@ from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.location import Related
 from ftprep.core.rule import Rule, Scope
-from ftprep.rules.duplicates._signatures import SignatureRule, confirm
+from ftprep.rules.duplicates._signatures import SignatureRule, shingles_of
 
 # Splits compared with train: a validation file, and an external evaluation set (--against).
 PEERS = ("valid", "reference")
@@ -68,28 +68,36 @@ class TrainValidationLeak(SignatureRule):
             if peer is None or peer.signatures is None or not len(peer.signatures.indexes):
                 continue
             lsh = lsh or train.signatures.index(threshold)
-            candidates: dict[tuple[int, int], None] = {}
-            matches = lsh.query_all(peer.signatures.matrix())
-            for index, found in zip(peer.signatures.indexes, matches, strict=True):
-                for match in found:
-                    candidates[(index, match)] = None
-            confirmed = confirm(
-                candidates,
-                peer.ctx.extra["fetch"],
-                train.ctx.extra["fetch"],
-                threshold,
-                train.ctx.shared_text,
-                train.ctx.word_shingles,
-            )
+            confirmed, partial = _matches(lsh, peer, train, threshold)
             if peer_name == "valid":  # the validation record leaks from train
                 yield from _findings(
-                    confirmed, peer, train, "valid", "validation", "the training record at"
+                    confirmed, partial, peer, train, "valid", "validation", "the training record at"
                 )
             else:  # the training record leaks into the evaluation set
                 flipped = [(t, r, sim) for r, t, sim in confirmed]
                 yield from _findings(
-                    flipped, train, peer, "train", "training", "the evaluation record at"
+                    flipped, set(), train, peer, "train", "training", "the evaluation record at"
                 )
+
+
+def _matches(
+    lsh: Any, peer: Any, train: Any, threshold: float
+) -> tuple[list[tuple[int, int, float]], set[int]]:
+    """Confirmed (peer record, training record, similarity) pairs, and the peer records
+    whose match count is a lower bound (:func:`ftprep.core.neardup.peer_matches`)."""
+    from ftprep.core.neardup import PER_BUCKET, ShingleSets, peer_matches
+
+    keys = list(peer.signatures.indexes)
+    matrix = peer.signatures.matrix()
+    candidates = lsh.candidate_rows(matrix, PER_BUCKET)
+    rows = candidates[0]
+    wanted_train = {int(k) for r in rows for k in lsh.keys[r].tolist()}
+    wanted_peer = {key for key, r in zip(keys, rows, strict=True) if len(r)}
+    shingles = shingles_of(train.ctx.shared_text, train.ctx.word_shingles)
+    peer_sets = peer.ctx.extra["fetch"](wanted_peer, shingles)
+    train_sets = train.ctx.extra["fetch"](wanted_train, shingles)
+    exact = ShingleSets(peer_sets, train_sets)
+    return peer_matches(lsh, keys, matrix, candidates, exact, threshold)
 
 
 def _best(pairs: list[tuple[int, int, float]]) -> dict[int, tuple[int, float, int]]:
@@ -106,14 +114,17 @@ def _best(pairs: list[tuple[int, int, float]]) -> dict[int, tuple[int, float, in
     return best
 
 
-def _describe(sim: float, matches: int, where: str) -> str:
+def _describe(sim: float, matches: int, where: str, partial: bool) -> str:
     kind = "duplicates" if sim >= 0.9999 else f"nearly duplicates (similarity {sim:.2f})"
-    more = f"; {matches - 1} more match" + ("es" if matches > 2 else "") if matches > 1 else ""
-    return f"{kind} {where}{more}"
+    more = f"{matches - 1} more match" + ("es" if matches > 2 else "") if matches > 1 else ""
+    if partial:  # a templated training set: not every candidate was confirmed
+        more = f"at least {more}" if more else "perhaps more matches"
+    return f"{kind} {where}" + (f"; {more}" if more else "")
 
 
 def _findings(
     pairs: list[tuple[int, int, float]],
+    partial: set[int],
     reported: Any,
     matched: Any,
     split: str,
@@ -127,7 +138,8 @@ def _findings(
         yield (
             split,
             Finding(
-                f"{noun} record " + _describe(sim, matches, f"{where} {matched.ctx.file}:{line}"),
+                f"{noun} record "
+                + _describe(sim, matches, f"{where} {matched.ctx.file}:{line}", index in partial),
                 record=index,
                 related=(Related(matched.ctx.file, line, match, similarity=sim),),
                 fix=Fix(
