@@ -426,12 +426,14 @@ def test_in_place_through_a_symlink_fixes_the_target_and_keeps_its_mode(small: P
     link = small.parent / "link.jsonl"
     link.symlink_to(small.name)
     small.chmod(0o640)
+    owner = (65534, 65534) if os.getuid() == 0 else (os.getuid(), os.getgid())
+    os.chown(small, *owner)  # as root: someone else's file, which must stay theirs
     r = run_cli("lint", str(link), "--fix", "--in-place")
     assert r.code in (0, 1), r.err
     assert link.is_symlink() and os.readlink(link) == small.name
     assert b". " not in small.read_bytes()
     assert small.stat().st_mode & 0o777 == 0o640
-    assert small.stat().st_uid == os.getuid()
+    assert (small.stat().st_uid, small.stat().st_gid) == owner
 
 
 def test_an_in_place_fix_waits_for_no_one_and_overwrites_no_ones_work(small: Path) -> None:
@@ -500,7 +502,9 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return b"".join(row % (i, i + 1, 2 * i + 1) for i in range(200_000))
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=["SIGTERM", "SIGHUP", "SIGKILL"]
+)
 def test_killing_an_in_place_fix_loses_nothing_and_leaves_nothing(
     tmp_path: Path, big_file: bytes, sig: signal.Signals
 ) -> None:
@@ -528,9 +532,9 @@ def test_killing_an_in_place_fix_loses_nothing_and_leaves_nothing(
         time.sleep(0.1)
     assert not any(_running(w) for w in workers), "a worker outlived its parent"
     assert data.read_bytes() == big_file
-    if sig == signal.SIGTERM:
-        assert run.returncode == 128 + signal.SIGTERM
-        assert b"stopped by SIGTERM; nothing was replaced" in err, err
+    if sig != signal.SIGKILL:  # a signal it can handle: it cleans up and says so
+        assert run.returncode == 128 + sig
+        assert f"stopped by {sig.name}; nothing was replaced".encode() in err, err
         assert _leftovers(scratch, data_dir) == []
     # The next run cleans what a killed run could not, and does the job.
     small = data_dir / "next.jsonl"
@@ -766,3 +770,72 @@ def test_writing_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
     )
     assert r.stdout.count("\n") == 1 and json.loads(r.stdout)
     assert "written" not in r.stderr and "Error" not in r.stderr, r.stderr
+
+
+def test_messages_name_json_types_not_python_ones(tmp_path: Path) -> None:
+    data = tmp_path / "types.jsonl"
+    data.write_bytes(
+        jsonl(
+            [
+                CHAT[0],
+                {"messages": None},
+                {"messages": {"role": "user"}},
+                {
+                    "messages": [
+                        {"role": "user", "content": 1},
+                        {"role": "assistant", "content": True},
+                    ]
+                },
+                {
+                    "messages": [
+                        {"role": "user", "content": "Weather?"},
+                        {
+                            "role": "assistant",
+                            "tool_calls": [
+                                {
+                                    "id": "c1",
+                                    "type": "function",
+                                    "function": {"name": "w", "arguments": 5},
+                                }
+                            ],
+                        },
+                    ]
+                },
+                {
+                    "input": {"messages": [{"role": "user", "content": "Hi"}]},
+                    "preferred_output": None,
+                    "non_preferred_output": [],
+                },
+                [1, 2],
+            ]
+        )
+    )
+    r = run_cli("lint", str(data), "--select", "ALL", "--output-format", "concise")
+    import re
+
+    assert not re.search(r"NoneType|\ban? (int|float|dict|list|bool|str|tuple)\b", r.out), r.out
+    assert "null" in r.out and "a JSON number" in r.out
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xef\xbb\xbf" + jsonl(CHAT[:1]).replace(b". ", b"."),
+        jsonl(CHAT[:2]).replace(b". ", b".").replace(b"\n", b"\r\n"),
+        jsonl(CHAT[:2]).replace(b". ", b".").replace(b"\n", b"\n\n"),
+    ],
+    ids=["BOM", "CRLF", "blank lines"],
+)
+def test_exit_non_zero_on_fix_counts_any_byte_the_fix_changed(
+    tmp_path: Path, content: bytes
+) -> None:
+    data = tmp_path / "t.jsonl"
+    data.write_bytes(content)
+    fix = ["--fix", "--in-place", "--exit-non-zero-on-fix", "--ignore", "SC016"]
+    first = run_cli("lint", str(data), *fix)
+    assert data.read_bytes() != content
+    assert first.code == 1, (first.out, first.err)
+    assert "Applied 0 edits;" not in first.out or "bytes changed" in first.out, first.out
+    fixed = data.read_bytes()
+    again = run_cli("lint", str(data), *fix)
+    assert again.code == 0 and data.read_bytes() == fixed, again.out

@@ -689,6 +689,8 @@ def fix_file(
                 size = max(1, getattr(source, "size", 1))
                 writing = stage(progress, f"{info.file}: fixing (pass {iteration})", size)
                 changes = _apply_pass(source, edit_plan, tmp, indexes, lines, sink, writing)
+                if iteration == 1:  # a BOM or blank lines removed are edits too
+                    changes.update(code for code, _ in edit_plan.file_edits)
                 if last_tmp is not None:
                     os.unlink(last_tmp)
                 last_tmp = tmp

@@ -30,7 +30,8 @@ MAX_LEADERS = 16
 # confirmed: with 128 values the estimate's standard error near 0.8 is about 0.035, so a
 # pair at the threshold passes with 99.8% and one above 0.85 with 99.99%.
 ESTIMATE_MARGIN = 0.1
-# A leader is tried against this many of the likely members that joined earlier leaders.
+# A leader is tried against this many of the members that joined earlier leaders, the
+# most alike first.
 CHAIN_TRIES = 4
 # Per query record of another split: candidates a bucket contributes, how many candidates
 # are all confirmed, exact confirmations tried beyond that, and matches counted before the
@@ -172,8 +173,9 @@ class SelfMatches:
                 break
             lead, rest = int(pending[0]), pending[1:]
             if len(joined):  # a chain: the leader may resemble a record that joined before
-                likely = joined[agreement(signatures, joined, signatures[lead]) >= floor]
-                self._confirm_each(lead, likely[:CHAIN_TRIES])
+                scores = agreement(signatures, joined, signatures[lead])
+                best = np.argsort(-scores, kind="stable")[:CHAIN_TRIES]
+                self._confirm_each(lead, joined[best[scores[best] >= floor]])
             if not len(rest):
                 break
             likely = np.nonzero(agreement(signatures, rest, signatures[lead]) >= floor)[0]

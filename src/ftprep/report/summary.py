@@ -22,6 +22,8 @@ def footer(report: ReportData) -> str:
             f"{f['written']:,} + rejected {f['rejected']:,}"
             + (f" (rejected records in {f['rejected_path']})" if f.get("rejected_path") else "")
         )
+        if not f["applied"] and f.get("changed"):
+            lines.append("  no edits, but the file's bytes changed: every line now ends with LF")
         passes = f.get("passes") or []
         if len(passes) > 1:
             lines.append(

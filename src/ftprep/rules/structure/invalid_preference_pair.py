@@ -71,7 +71,7 @@ class InvalidPreferencePair(Rule):
                 n = len(given) if isinstance(given, list) else f"a {json_type(given)}"
                 out.append(
                     Finding(
-                        f"`{key}` must be a list of exactly one message (found {n})",
+                        f"`{key}` must be an array of exactly one message (found {n})",
                         pointer="/" + key,
                     )
                 )
