@@ -20,7 +20,7 @@ def test_import_contracts_hold() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 5 kept, 0 broken" in result.stdout
+    assert "Contracts: 9 kept, 0 broken" in result.stdout
 
 
 def test_small_lint_does_not_import_heavy_modules(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ the NUL that joins them) are held to the per-text profiles too.
 
 from __future__ import annotations
 
+import pickle
 import random
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -21,7 +22,7 @@ import pytest
 import yaml
 
 from ftprep.core.model import Batch, Kind, Record, detect_kind
-from ftprep.core.rule import Rule, RuleContext
+from ftprep.core.rule import Rule, RuleContext, Scope
 from ftprep.pipeline import RunOptions, make_plan
 from ftprep.rules import REGISTRY, batch_texts
 from ftprep.rules.batch_texts import BatchTexts
@@ -158,7 +159,6 @@ def run_rule(code: str, kind: Kind, records: list[Record], batched: bool) -> tup
     ctx = RuleContext(
         file="t.jsonl", split="train", profile=plan.profile, model=plan.model, kind=kind
     )
-    ctx.extra["shared"] = {}
     ctx.n_records = len(records)
     rule: Rule = planned.cls(planned.options, ctx)
     wanted = [r for r in records if r.kind in planned.cls.targets]
@@ -188,10 +188,68 @@ def test_batch_equals_records(code: str, dataset: str) -> None:
 
 def test_batch_rules_are_the_hot_ones() -> None:
     """The rules that scan every text or fold every record take the batch path."""
-    assert {"WS003", "WS004", "WS005", "WS006", "PV002", "TK002", "SC006", "DP001"} <= set(
-        BATCH_RULES
+    assert {"WS003", "WS004", "WS005", "WS006", "PV002", "TK002", "SC006"} <= set(BATCH_RULES)
+    # The tallies the class rules, TK003 and the duplicate rules conclude from are
+    # collectors, fed a batch at a time.
+    assert {"CB001", "TK003", "DP001", "DP002"} <= set(COLLECTOR_RULES)
+
+
+COLLECTOR_RULES = sorted(
+    code
+    for code, cls in REGISTRY.items()
+    if cls.collects is not Rule.collects and cls.scope is not Scope.RECORD
+)
+
+
+def finish_with(code: str, kind: Kind, records: list[Record], batches: int) -> list | None:
+    """A rule's findings after its collector was fed the records in ``batches`` batches,
+    each in a fresh collector sent through pickle (as from a worker) and merged in order."""
+    plan = make_plan(kind, RunOptions(select=[code]))
+    planned = plan.by_code[code]
+    ctx = RuleContext(
+        file="t.jsonl",
+        split="train",
+        profile=plan.profile,
+        model=plan.model,
+        kind=kind,
+        splits=("train", "valid"),
     )
-    assert {"CB001", "TK003"} <= set(BATCH_RULES)
+    ctx.n_records = len(records)
+    by_index = {r.index: r for r in records}
+    ctx.extra["fetch"] = lambda wanted, keep=None: {
+        i: (keep(by_index[i]) if keep else by_index[i]) for i in wanted
+    }
+    rule: Rule = planned.cls(planned.options, ctx)
+    spec = rule.collects()
+    if spec is None:
+        return None
+    wanted = [
+        Record(r.index, r.data, r.line, r.kind)
+        for r in records
+        if r.kind in planned.cls.targets and r.kind in spec.collector.targets
+    ]
+    merged = spec.create(ctx)
+    size = max(1, -(-len(wanted) // batches))
+    for start in range(0, len(wanted), size):
+        part = spec.create(ctx)
+        part.feed(Batch(wanted[start : start + size]))
+        merged.merge(pickle.loads(pickle.dumps(part)))
+    merged.ctx = ctx
+    merged.done()
+    rule.collected = merged
+    return [finding_key(None, f) for f in rule.finish()]
+
+
+@pytest.mark.parametrize("dataset", ["case files", "random texts"])
+@pytest.mark.parametrize("code", COLLECTOR_RULES)
+def test_collectors_merge_like_one_batch(code: str, dataset: str) -> None:
+    """A tally fed in many batches (merged as the engine merges workers') concludes what
+    one batch of every record concludes."""
+    records = make_records(DATASETS[dataset]())
+    for kind in sorted({r.kind for r in records}, key=str):
+        assert kind is not None
+        whole = finish_with(code, kind, records, 1)
+        assert whole == finish_with(code, kind, records, 7)
 
 
 CONTROLS = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 127]))

@@ -10,7 +10,7 @@ from array import array
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftprep.rules.classes._labels import fold
+from ftprep.rules.labels import fold
 from ftprep.rules.privacy.patterns import MARKERS, has_marker
 from ftprep.rules.repeats import repeated_values
 from ftprep.rules.texts import ascii_profile, collapse_runs

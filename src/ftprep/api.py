@@ -132,7 +132,7 @@ def _summary_line(doc: str) -> str:
         start = lines.index("## What it does") + 1
     except ValueError:
         start = 0
-    words = []
+    words: list[str] = []
     for line in lines[start:]:
         if not line and words:
             break

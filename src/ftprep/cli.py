@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ftprep import __version__
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+from ftprep.exitcodes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, signal_exit
 
 
 def _number(
@@ -148,9 +147,9 @@ def _baseline_path(args: argparse.Namespace, config: Any) -> str | None:
     if not hasattr(args, "no_baseline") or args.no_baseline:
         return None  # convert and split do not report findings
     if args.baseline:
-        return args.baseline
+        return str(args.baseline)
     if config is not None:
-        return config.resolve(config.baseline or DEFAULT_BASELINE)
+        return str(config.resolve(config.baseline or DEFAULT_BASELINE))
     return DEFAULT_BASELINE
 
 
@@ -845,9 +844,10 @@ def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, 
     valid_output = None
     if args.valid and path == args.inputs[0]:
         valid_output = args.valid if args.in_place else args.valid_output
-    inputs = [("the input", path)] + ([("--valid", args.valid)] if valid_output else [])
+    inputs: list[tuple[str, str | None]] = [("the input", path)]
+    inputs += [("--valid", args.valid)] if valid_output else []
     # In place, the input is its own output; every other file must differ from it.
-    outputs = [] if args.in_place else [("-o", output)]
+    outputs: list[tuple[str, str | None]] = [] if args.in_place else [("-o", output)]
     outputs += [("--rejected", rejected), ("--fix-log", fixlog)]
     if valid_output:
         outputs += [] if args.in_place else [("--valid-output", valid_output)]
@@ -878,7 +878,7 @@ def _fix_one(args: argparse.Namespace, path: str, path_options: Any, plan: Any, 
             bar.stop()
     assert result.final is not None
     report = report_from_run(result.final, path_options)
-    fixed = {
+    fixed: dict[str, Any] = {
         "applied": sum(result.applied.values()),
         "by_code": dict(sorted(result.applied.items())),
         "read": result.read,
@@ -1106,10 +1106,11 @@ def cmd_rule(args: argparse.Namespace) -> int:
             "default (profiles and config change it). `ftprep rule CODE` prints one rule.\n"
         )
         return EXIT_OK
-    cls = REGISTRY.get(args.rule.upper()) or rule_by_name(args.rule)
-    if cls is None:
+    found = REGISTRY.get(args.rule.upper()) or rule_by_name(args.rule)
+    if found is None:
         _err(f"rule: no rule {args.rule!r}; list them with `ftprep rule --all`")
         return EXIT_ERROR
+    cls = found
     sys.stdout.write(f"# {cls.name} ({cls.code})\n\n")
     sys.stdout.write(
         f"Group: {cls.group}. Default severity: {cls.default_severity.value}. "
@@ -1157,10 +1158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         _err("interrupted; nothing was replaced (temporary files removed)")
-        return 130
+        return EXIT_INTERRUPTED
     except Stopped as exc:
         _err(f"stopped by {exc.name}; nothing was replaced (temporary files removed)")
-        return 128 + exc.signal
+        return signal_exit(exc.signal)
     except BrokenPipeError:
         # The reader of our output went away (`| head`): stop quietly, as Unix tools do.
         with contextlib.suppress(OSError):

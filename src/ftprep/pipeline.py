@@ -303,7 +303,7 @@ def _describe_layout(opened: OpenedInput) -> str:
     layout = opened.source.info.layout
     if opened.converter is not None:
         return f"{layout}: {opened.converter.describe()}"
-    return layout
+    return str(layout)
 
 
 def _add_columns(result: SplitResult, converter: Converter | None) -> None:
@@ -319,7 +319,8 @@ def _token_summary(result: SplitResult) -> dict[str, Any] | None:
     rule = result.stats.get("rules", {}).get("TK004")
     if rule is None or not len(rule.tokens):
         return None
-    return rule.summary()
+    summary: dict[str, Any] = rule.summary()
+    return summary
 
 
 # -- streaming records out -------------------------------------------------------------
@@ -461,12 +462,12 @@ class ConvertResult:
     written: int = 0
     rejected: int = 0
     skipped_empty_rows: int = 0
-    reasons: Counter = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
     # Written records whose answer (completion, assistant turns, chosen output) is empty.
     empty_answers: int = 0
     # Errors a lint of the written file would report, by rule code (structure rules only):
     # output the same tool calls invalid is announced at conversion time.
-    output_errors: Counter = field(default_factory=Counter)
+    output_errors: Counter[str] = field(default_factory=Counter)
 
 
 def answer_is_empty(data: dict[str, Any]) -> bool:
@@ -484,7 +485,7 @@ def answer_is_empty(data: dict[str, Any]) -> bool:
     )
 
 
-def structure_errors(path: str, options: RunOptions) -> Counter:
+def structure_errors(path: str, options: RunOptions) -> Counter[str]:
     """Errors of the structure rules on a written JSONL file, by code."""
     check = RunOptions(profile=options.profile, select=["structure"], workers=options.workers)
     run = lint_files([("train", path)], check)
@@ -549,10 +550,10 @@ class FixResult:
     written: int = 0
     rejected: int = 0
     iterations: int = 0
-    applied: Counter = field(default_factory=Counter)
+    applied: Counter[str] = field(default_factory=Counter)
     # The edits of each pass: the first applies what the lint announced, later ones what the
     # earlier edits revealed (stripping whitespace can make two records equal).
-    passes: list[Counter] = field(default_factory=list)
+    passes: list[Counter[str]] = field(default_factory=list)
     not_converged: list[str] = field(default_factory=list)
     final: LintRun | None = None
     valid: ValidFixResult | None = None
@@ -566,7 +567,9 @@ class FixResult:
 class _ProvenanceJsonl(JsonlSource):
     """An intermediate JSONL file whose slots map back to the original file's records."""
 
-    def __init__(self, tmp_path: str, info: SourceInfo, indexes: array, lines: array) -> None:
+    def __init__(
+        self, tmp_path: str, info: SourceInfo, indexes: array[int], lines: array[int]
+    ) -> None:
         super().__init__(tmp_path)
         self.info = info
         self.indexes = indexes
@@ -576,14 +579,14 @@ class _ProvenanceJsonl(JsonlSource):
         self, chunk: bytes, offset: int, first_line: int, first_index: int
     ) -> Iterator[JsonlJob]:
         for job in super()._job(chunk, offset, first_line, first_index):
-            yield _RemappedJob(job, self.indexes, self.orig_lines)
+            yield _RemappedJob(job, self.indexes, self.orig_lines)  # type: ignore[misc]  # a JsonlJob by duck typing
 
 
 @dataclass
 class _RemappedJob:
     job: JsonlJob
-    indexes: array
-    lines: array
+    indexes: array[int]
+    lines: array[int]
 
     def run(self) -> JobOutput:
         job = self.job
@@ -741,7 +744,7 @@ class ValidFixResult:
     read: int = 0
     written: int = 0
     rejected: int = 0
-    applied: Counter = field(default_factory=Counter)
+    applied: Counter[str] = field(default_factory=Counter)
     changed: bool = False
     previous_rejected: str | None = None
 
@@ -930,18 +933,18 @@ def _apply_pass(
     source: Any,
     plan: EditPlan,
     tmp: str,
-    indexes: array,
-    lines: array,
+    indexes: array[int],
+    lines: array[int],
     sink: _FixSink,
     progress: ProgressFn | None = None,
-) -> Counter:
+) -> Counter[str]:
     """Write one pass of the data with the plan applied; returns changes per rule code.
 
     A record no edit touched is written back as it was read, byte for byte (a JSONL input
     keeps its lines; a ``git diff`` shows only the edits); an edited one in the file's own
     JSON style.
     """
-    changes: Counter = Counter()
+    changes: Counter[str] = Counter()
     with open(tmp, "wb") as out:
         for slot in iter_slots(source, progress):
             if slot.record is None:

@@ -30,6 +30,13 @@ from ftprep.core import jsontext
 from ftprep.core.errors import UsageError
 from ftprep.core.unionfind import UnionFind
 from ftprep.pipeline import RunOptions, StageProgress, iter_slots, lint_files, stage
+from ftprep.rules.classes.class_imbalance import ClassImbalance
+from ftprep.rules.duplicates._signatures import RecordSignatures
+from ftprep.rules.duplicates.exact_duplicate import ExactDuplicate, RecordHashes
+from ftprep.rules.duplicates.near_duplicate import NearDuplicate
+from ftprep.rules.duplicates.train_validation_leak import TrainValidationLeak as Leak
+from ftprep.rules.io.unreadable_file import UnreadableFile
+from ftprep.rules.labels import LabelTally
 from ftprep.writers.jsonl import AtomicWriter, RejectedFile, workdir
 
 
@@ -67,42 +74,45 @@ def _plan(
     progress: StageProgress | None = None,
 ) -> tuple[set[int], SplitOutcome, dict[int, str], UnionFind]:
     """Decide which record indexes go to validation."""
+    # The tallies split decides from: records' fingerprints, signatures and labels, read
+    # from the collectors of the rules that declare them.
     probe = RunOptions(
         **{
             **options.__dict__,
-            "select": ["DP001", "DP002", "CB002"],
+            "select": [ExactDuplicate.code, NearDuplicate.code, ClassImbalance.code],
             "extend_select": [],
             "ignore": [],
+            # At split's similarity, the rule's own findings compute the pairs split reads.
             "rule_options": {
                 **options.rule_options,
-                "CB002": {"min-examples": 0},
-                "DP002": {"threshold": similarity},
+                NearDuplicate.code: {
+                    **options.rule_options.get(NearDuplicate.code, {}),
+                    "threshold": similarity,
+                },
             },
         }
     )
     run = lint_files([("train", path)], probe, progress=progress)
     result = run.results[0]
-    io_errors = [d for d in result.diagnostics if d.code == "IO001"]
-    if io_errors:
-        raise UsageError(f"split: cannot read {path}: {io_errors[0].message}")
+    unreadable = [d for d in result.diagnostics if d.code == UnreadableFile.code]
+    if unreadable:
+        raise UsageError(f"split: cannot read {path}: {unreadable[0].message}")
     union = UnionFind()
-    rules = result.stats.get("rules", {})
     # Every pair, not only each record's closest twin: a cluster is a connected component.
-    pairs = rules["DP001"].duplicate_pairs() if "DP001" in rules else []
-    pairs += [(a, b) for a, b, _ in rules["DP002"].pairs()] if "DP002" in rules else []
+    hashes = result.tally(RecordHashes)
+    signatures = result.tally(RecordSignatures)
+    pairs = hashes.duplicate_pairs() if hashes is not None else []
+    if signatures is not None:
+        pairs += [(a, b) for a, b, _ in signatures.near_pairs(similarity)]
     for a, b in pairs:
         union.union(a, b)
     merged = len({a for pair in pairs for a in pair})
-    tally = rules["CB002"].stats if "CB002" in rules else None
-    is_classification = bool(rules["CB002"].classification) if "CB002" in rules else False
+    labels = result.tally(LabelTally)
+    is_classification = labels.is_classification() if labels is not None else False
     stratified = is_classification if stratify is None else stratify
-    if stratified and (tally is None or tally.overflow or not tally.rows):
+    if stratified and (labels is None or labels.stats.overflow or not labels.stats.rows):
         raise UsageError("split: --stratify needs classification data (a label per record)")
-    label_of: dict[int, str] = {}
-    if tally is not None and not tally.overflow:
-        for label, rows in tally.rows.items():
-            for index in rows:
-                label_of[index] = label
+    label_of = labels.label_of() if labels is not None else {}
 
     clusters: dict[int, list[int]] = defaultdict(list)
     for index in result.indexes:
@@ -200,7 +210,7 @@ def split_file(
 
     if not 0 < valid_fraction < 1:
         raise UsageError(f"split: --valid-fraction must be between 0 and 1, not {valid_fraction}")
-    leak_threshold = float(options.rule_options.get("DP003", {}).get("threshold", 0.8))
+    leak_threshold = float(options.rule_options.get(Leak.code, {}).get("threshold", 0.8))
     if similarity is None:
         similarity = leak_threshold
     if not 0 < similarity <= 1:
@@ -244,7 +254,7 @@ class _Written:
     train_count: int = 0
     valid_count: int = 0
     valid_indexes: list[int] = field(default_factory=list)  # by position in the valid file
-    per_class: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    per_class: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     rejected: list[tuple[int, int, list[tuple[str, str]], Any]] = field(default_factory=list)
 
 
@@ -284,15 +294,17 @@ def _leaks(train_path: str, valid_path: str, options: RunOptions, similarity: fl
     DP003 at the split's similarity)."""
     from ftprep.pipeline import lint_files
 
-    dp003 = {**options.rule_options.get("DP003", {}), "threshold": similarity}
+    dp003 = {**options.rule_options.get(Leak.code, {}), "threshold": similarity}
     check = RunOptions(
         profile=options.profile,
-        select=["DP003"],
-        rule_options={"DP003": dp003},
+        select=[Leak.code],
+        rule_options={Leak.code: dp003},
         workers=options.workers,
     )
     run = lint_files([("train", train_path), ("valid", valid_path)], check)
-    return sorted({d.record for d in run.diagnostics if d.code == "DP003" and d.record is not None})
+    return sorted(
+        {d.record for d in run.diagnostics if d.code == Leak.code and d.record is not None}
+    )
 
 
 def _finish(

@@ -69,10 +69,10 @@ class Converter:
         if self.fold_keys and not self.system:
             data, renamed = fold_record_keys(row)
             return Record(index=index, data=data, line=line, renamed=renamed or None)
-        data = self._convert(row)
-        if isinstance(data, tuple):
-            return data
-        return Record(index=index, data=data, line=line)
+        converted = self._convert(row)
+        if isinstance(converted, tuple):
+            return converted
+        return Record(index=index, data=converted, line=line)
 
     # -- conversion ---------------------------------------------------------------------
     def _text(self, row: dict[str, Any], role: str) -> str | tuple[str, str]:
@@ -160,10 +160,10 @@ class Converter:
         return {"messages": messages}
 
     def _pair(self, row: dict[str, Any], p: str, c: str) -> dict[str, Any] | tuple[str, str]:
-        texts = {"prompt": as_text(row.get(p)), "completion": as_text(row.get(c))}
-        if texts["prompt"] is None or texts["completion"] is None:
+        prompt, completion = as_text(row.get(p)), as_text(row.get(c))
+        if prompt is None or completion is None:
             return ("SC017", "prompt or completion is a list or object")
-        return self._build(texts)  # type: ignore[arg-type]
+        return self._build({"prompt": prompt, "completion": completion})
 
     def _add_system(self, row: dict[str, Any]) -> dict[str, Any]:
         import copy

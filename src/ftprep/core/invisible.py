@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 # Every character that may be debris; most texts hold none, and those need no closer look.
 CANDIDATES = re.compile(
@@ -61,7 +62,7 @@ _UNSPACED_SCRIPTS = ["Thai", "Lao", "Khmer", "Myanmar", "Tibetan"]
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[object, object, object, object, object]:
+def _patterns() -> tuple[Any, Any, Any, Any, Any]:  # ``regex`` ships no types
     """The context patterns, compiled on first use (the ``regex`` module knows scripts and
     Extended_Pictographic, which the standard library does not)."""
     import regex
@@ -100,14 +101,14 @@ def debris(text: str) -> list[tuple[int, str]]:
     if chars & {"\u200b", "\u200c", "\u200d", "\u202f"} or chars & BIDI_CONTROLS:
         in_word, in_emoji, space_in_word, mongolian, rtl = _patterns()
         if chars & JOINERS:
-            kept.update(m.start() for m in in_word.finditer(text))  # type: ignore[attr-defined]
+            kept.update(m.start() for m in in_word.finditer(text))
         if "\u200d" in chars:
-            kept.update(m.start() for m in in_emoji.finditer(text))  # type: ignore[attr-defined]
+            kept.update(m.start() for m in in_emoji.finditer(text))
         if "\u200b" in chars:
-            kept.update(m.start() for m in space_in_word.finditer(text))  # type: ignore[attr-defined]
+            kept.update(m.start() for m in space_in_word.finditer(text))
         if "\u202f" in chars:
-            kept.update(m.start() for m in mongolian.finditer(text))  # type: ignore[attr-defined]
-        if chars & BIDI_CONTROLS and rtl.search(text):  # type: ignore[attr-defined]
+            kept.update(m.start() for m in mongolian.finditer(text))
+        if chars & BIDI_CONTROLS and rtl.search(text):
             kept.update(i for i, ch in found if ch in BIDI_CONTROLS)
     return [(i, ch) for i, ch in found if i not in kept]
 

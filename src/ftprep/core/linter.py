@@ -16,15 +16,18 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from ftprep.core.collector import Collector, Collects
 from ftprep.core.config import ModelInfo, Profile
 from ftprep.core.diagnostic import Diagnostic, Finding, Severity
 from ftprep.core.location import SourceInfo
 from ftprep.core.model import Batch, Kind, Record, detect_kind
 from ftprep.core.rule import Rule, RuleContext, Scope
+
+C = TypeVar("C", bound=Collector)
 
 
 @dataclass(frozen=True)
@@ -91,14 +94,14 @@ class JobOutput:
     """What reading one job produced: records, reader issues, and one line per record slot."""
 
     first_index: int
-    lines: array
+    lines: array[int]
     records: list[Record]
     issues: list[tuple[str, Finding]]
     rejected: list[Rejection] = field(default_factory=list)
     bytes_read: int = 0
     # Stable record index of each slot when they are not first_index, first_index + 1, ...
     # (an intermediate file of the fixer, after records were dropped).
-    indexes: array | None = None
+    indexes: array[int] | None = None
     # Spreadsheet rows of the records whose row is not their line (index -> row), sparse.
     rows: dict[int, int] | None = None
 
@@ -128,13 +131,20 @@ class SplitResult:
     info: SourceInfo
     diagnostics: list[Diagnostic]
     n_records: int
-    kinds: Counter
-    lines: array
-    indexes: array = field(default_factory=lambda: array("I"))
+    kinds: Counter[str]
+    lines: array[int]
+    indexes: array[int] = field(default_factory=lambda: array("I"))
     stats: dict[str, Any] = field(default_factory=dict)
+    # The split's tallies by collector class (the first declared, when several differ).
+    collected: dict[type[Collector], Collector] = field(default_factory=dict)
+
+    def tally(self, kind: type[C]) -> C | None:
+        """The split's merged tally of one collector class, if a selected rule declared it."""
+        found = self.collected.get(kind)
+        return found if isinstance(found, kind) else None
 
 
-def line_lookup(indexes: array, lines: array) -> Callable[[int], int | None]:
+def line_lookup(indexes: array[int], lines: array[int]) -> Callable[[int], int | None]:
     """Line of a record by its stable index (indexes increase with position)."""
     from bisect import bisect_left
 
@@ -177,9 +187,11 @@ def _stamp(
 class _JobRunner:
     """Runs jobs against one plan; lives in the main process or in a forked worker."""
 
-    def __init__(self, plan: LintPlan, ctx: RuleContext) -> None:
+    def __init__(self, plan: LintPlan, ctx: RuleContext, collects: list[Collects]) -> None:
         self.plan = plan
         self.ctx = ctx
+        # The tallies the dataset rules declared, each fed once per job.
+        self.collects = collects
         self._batch_kinds: set[Kind | None] = set()
         # The job's records as batches: all of them (key None), or those of a rule's target
         # kinds when the job mixes kinds.
@@ -195,7 +207,7 @@ class _JobRunner:
             if p.cls.scope is not Scope.RECORD and not p.cls.reported_by_reader
         ]
 
-    def run(self, job: Job) -> tuple[JobOutput, list[Diagnostic], list[Any], Counter]:
+    def run(self, job: Job) -> JobResult:
         out = job.run()
         plan, ctx, info = self.plan, self.ctx, self.ctx_info
         detected = [detect_kind(record.data) for record in out.records]
@@ -215,8 +227,14 @@ class _JobRunner:
         self._batches = {}
         for p, rule in self.record_rules:
             self._check(p, rule, records, diagnostics, fill_record=True)
+        collected = []
+        for spec in self.collects:
+            collector = spec.create(ctx)
+            batch = self._batch(spec.collector.targets, records)
+            if batch is not None:
+                collector.feed(batch)
+            collected.append(collector)
         states = []
-        ctx.extra["shared"] = {}  # per-job state that rules of one family share
         for p in self.dataset_rules:
             rule = p.cls(p.options, ctx)
             self._check(p, rule, records, diagnostics, fill_record=False)
@@ -226,7 +244,20 @@ class _JobRunner:
         out.records = []
         out.issues = []
         out.rejected = []
-        return out, diagnostics, states, kinds
+        return JobResult(out, diagnostics, collected, states, kinds)
+
+    def _batch(self, targets: frozenset[Kind], records: list[Record]) -> Batch | None:
+        """The job's records of the given kinds as one batch (None when there are none),
+        shared by every rule and collector of the same kinds, and so are its scans."""
+        if self._batch_kinds.isdisjoint(targets):
+            return None
+        every = self._batch_kinds <= targets
+        key = None if every else targets
+        batch = self._batches.get(key)
+        if batch is None:
+            wanted = records if every else [r for r in records if r.kind in targets]
+            batch = self._batches[key] = Batch(wanted)
+        return batch
 
     def _check(
         self,
@@ -243,11 +274,8 @@ class _JobRunner:
         info, split = self.ctx_info, self.ctx.split
         every = self._batch_kinds <= targets  # usually: then no per-record kind test
         if p.cls.checks_batches():
-            key = None if every else targets  # rules of every kind share one batch's scans
-            batch = self._batches.get(key)
-            if batch is None:
-                wanted = records if every else [r for r in records if r.kind in targets]
-                batch = self._batches[key] = Batch(wanted)
+            batch = self._batch(targets, records)
+            assert batch is not None
             for record, f in rule.check_batch(batch):
                 if fill_record and f.record is None:
                     f.record = record.index
@@ -265,7 +293,8 @@ class _JobRunner:
 
     @property
     def ctx_info(self) -> SourceInfo:
-        return self.ctx.extra["info"]
+        info: SourceInfo = self.ctx.extra["info"]
+        return info
 
     def _count_tokens(self, records: list[Record]) -> None:
         counter = self.ctx.tokens
@@ -306,7 +335,17 @@ COSTLY_MIN_BYTES = 256 * 1024
 COSTLY_CHUNK_BYTES = 256 * 1024
 
 
-def _worker_run(job: Job) -> tuple[JobOutput, list[Diagnostic], list[Any], Counter]:
+class JobResult(NamedTuple):
+    """What linting one job hands back to the main process (picklable)."""
+
+    out: JobOutput
+    diagnostics: list[Diagnostic]
+    collected: list[Collector]  # one per declared tally, in declaration order
+    states: list[Any]  # one per dataset rule, in plan order (None for most)
+    kinds: Counter[str]
+
+
+def _worker_run(job: Job) -> JobResult:
     assert _WORKER is not None
     return _WORKER.run(job)
 
@@ -344,13 +383,15 @@ def lint_source(
         word_shingles=plan.word_shingles,
     )
     ctx.extra["info"] = source.info
-    ctx.extra["shared"] = {}
     ctx.extra["fetch"] = lambda wanted, keep=None: fetch_records(source, wanted, plan.kind, keep)
     main_rules = [
         (p, p.cls(p.options, ctx))
         for p in plan.rules
         if p.cls.scope is not Scope.RECORD and not p.cls.reported_by_reader
     ]
+    # One tally per distinct declaration, whichever rules declared it.
+    collects = list(dict.fromkeys(s for _, rule in main_rules if (s := rule.collects())))
+    collectors = [spec.create(ctx) for spec in collects]
     diagnostics: list[Diagnostic] = []
     for p, rule in main_rules:
         diagnostics.extend(_stamp(p, f, source.info, split, None) for f in rule.start())
@@ -358,11 +399,11 @@ def lint_source(
     lines = array("I")
     indexes = array("I")
     rows: dict[int, int] = {}
-    kinds: Counter = Counter()
-    runner = _JobRunner(plan, ctx)
+    kinds: Counter[str] = Counter()
+    runner = _JobRunner(plan, ctx, collects)
 
-    def absorb(result: tuple[JobOutput, list[Diagnostic], list[Any], Counter]) -> None:
-        out, diags, states, job_kinds = result
+    def absorb(result: JobResult) -> None:
+        out, diags, collected, states, job_kinds = result
         lines.extend(out.lines)
         if out.indexes is not None:
             indexes.extend(out.indexes)
@@ -372,12 +413,16 @@ def lint_source(
         if out.rows:
             rows.update(out.rows)
         kinds.update(job_kinds)
+        for collector, tally in zip(collectors, collected, strict=True):
+            collector.merge(tally)
         for (_, rule), state in zip(main_rules, states, strict=True):
             rule.merge(state)
         if progress is not None:
             progress(out.bytes_read)
 
-    costly = any(p.cls.costly and rule.wants_records for p, rule in main_rules)
+    costly = any(spec.collector.costly for spec in collects) or any(
+        p.cls.costly and rule.wants_records for p, rule in main_rules
+    )
     if costly and hasattr(source, "chunk_bytes"):
         source.chunk_bytes = min(source.chunk_bytes, COSTLY_CHUNK_BYTES)
     distributed = getattr(source, "run_jobs", None)
@@ -398,15 +443,23 @@ def lint_source(
             absorb(runner.run(job))
 
     for code, finding in source.file_issues():
-        p = plan.by_code.get(code)
-        if p is not None:
-            diagnostics.append(_stamp(p, finding, source.info, split, finding.line))
+        issue_rule = plan.by_code.get(code)
+        if issue_rule is not None:
+            diagnostics.append(_stamp(issue_rule, finding, source.info, split, finding.line))
 
     # Examples are the records that parsed; a line that is not JSON is not an example.
     ctx.n_records = sum(kinds.values())
     ctx.extra["kinds"] = kinds
     line_of = line_lookup(indexes, lines)
     ctx.extra["line_of"] = line_of
+    by_spec = dict(zip(collects, collectors, strict=True))
+    for collector in collectors:
+        collector.ctx = ctx
+        collector.done()
+    for _, rule in main_rules:
+        spec = rule.collects()
+        if spec is not None:
+            rule.collected = by_spec[spec]
     for p, rule in main_rules:
         for f in rule.finish():
             line = f.line
@@ -428,6 +481,7 @@ def lint_source(
         indexes=indexes,
     )
     result.stats["rules"] = {p.cls.code: rule for p, rule in main_rules}
+    result.collected = {type(c): c for c in reversed(collectors)}
     return result
 
 
@@ -525,7 +579,7 @@ def _run_parallel(
         with ProcessPoolExecutor(
             max_workers=workers - 1, mp_context=context, initializer=_die_with_parent
         ) as pool:
-            pending: deque = deque()
+            pending: deque[Any] = deque()
             for job in jobs:
                 busy = sum(1 for p in pending if _is_future(p) and not p.done())
                 if busy < 2 * (workers - 1):

@@ -130,7 +130,8 @@ class SelfMatches:
                 break
             roots = up
         parent[rows] = roots
-        return roots
+        found: np.ndarray = roots
+        return found
 
     def _accept(self, later: int, earlier: int, sim: float) -> None:
         self.pairs.append((int(self.keys[later]), int(self.keys[earlier]), sim))
@@ -160,7 +161,8 @@ class SelfMatches:
                     took[i] = True
                 else:
                     refused.add(int(codes[i]))
-        return took
+        accepted: np.ndarray = took
+        return accepted
 
     def _bucket(self, rows: np.ndarray) -> None:
         """Work through one bucket (rows sorted by key) leader by leader."""

@@ -14,19 +14,18 @@ file in worker processes, each with its own rule instances.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from ftprep.core.config import ModelInfo, Profile, TargetSpec
+from ftprep.core.context import RuleContext as RuleContext  # re-exported: rules take it here
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import FixAvailability
 from ftprep.core.model import ALL_KINDS, Batch, Kind, Record
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ftprep.core.tokens import TokenCounter
+    from ftprep.core.collector import Collects
 
 
 class Scope(str, Enum):
@@ -51,49 +50,6 @@ class RuleOptions(BaseModel):
         alias_generator=lambda name: name.replace("_", "-"),
         use_attribute_docstrings=True,
     )
-
-
-@dataclass
-class RuleContext:
-    """What a rule may know about the run: target facts, model, tokens, counts."""
-
-    file: str
-    split: str
-    profile: Profile
-    model: ModelInfo
-    kind: Kind
-    # Every split of the run (train, valid, reference): splits rules stay idle without a peer.
-    splits: tuple[str, ...] = ("train",)
-    # Declared classification data (``--map label=...``); otherwise rules infer it.
-    classification: bool = False
-    # Filled before finish(): how many records the split holds (all kinds).
-    n_records: int = 0
-    # The start and end every record's text at a pointer shares (a template's fixed words),
-    # sampled from the training input; rules comparing records compare what varies.
-    shared_text: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # Whether those rules cut the dataset's texts into word shingles (else characters).
-    word_shingles: bool | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    _counter: TokenCounter | None = None
-
-    @property
-    def target(self) -> TargetSpec:
-        return self.profile.target
-
-    @property
-    def tokens(self) -> TokenCounter:
-        if self._counter is None:
-            from ftprep.core.tokens import TokenCounter
-
-            self._counter = TokenCounter(self.model.encoding)
-        return self._counter
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_counter"] = None
-        # Callables into the main process (re-reading the input) stay there.
-        state["extra"] = {k: v for k, v in self.extra.items() if k not in ("fetch", "line_of")}
-        return state
 
 
 class Rule:
@@ -127,6 +83,8 @@ class Rule:
     def __init__(self, options: BaseModel, ctx: RuleContext) -> None:
         self.options = options
         self.ctx = ctx
+        # The tally declared by collects(), merged over the whole split (set by the engine).
+        self.collected: Any = None
 
     def start(self) -> Iterator[Finding]:
         return iter(())
@@ -162,6 +120,11 @@ class Rule:
     def checks_batches(cls) -> bool:
         """Whether this rule has its own :meth:`check_batch`."""
         return cls.check_batch is not Rule.check_batch
+
+    def collects(self) -> Collects | None:
+        """The engine-owned tally this rule concludes from (:mod:`ftprep.core.collector`),
+        or None. The engine sets :attr:`collected` to it before :meth:`finish`."""
+        return None
 
     def finish(self) -> Iterable[Finding]:
         return ()

@@ -47,7 +47,8 @@ def _mix(h: np.ndarray) -> np.ndarray:
         h = h * np.uint64(0xFF51AFD7ED558CCD)
         h = h ^ (h >> np.uint64(33))
         h = h * np.uint64(0xC4CEB93FE1A85EC3)
-        return h ^ (h >> np.uint64(33))
+        mixed: np.ndarray = h ^ (h >> np.uint64(33))
+        return mixed
 
 
 def _ngrams(units: np.ndarray, n: int) -> np.ndarray:
@@ -121,7 +122,8 @@ def signature(shingle_hashes: np.ndarray) -> np.ndarray:
         # datasketch's affine32 scheme takes 32-bit input values.
         folded = (shingle_hashes ^ (shingle_hashes >> np.uint64(32))) & _MASK32
         minhash.update_batch(folded.tolist())
-    return minhash.hashvalues.astype(np.uint32)
+    values: np.ndarray = minhash.hashvalues.astype(np.uint32)
+    return values
 
 
 class SignatureIndex:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +63,7 @@ class RowJob:
     """Rows already read by the main process (tables, JSON documents), converted here."""
 
     first_index: int
-    rows: list[tuple[int, Any, str | None]]  # (line or row, raw row, column hint)
+    rows: Sequence[tuple[int, Any, str | None]]  # (line or row, raw row, column hint)
     transform: Transform
     issues: list[tuple[str, Finding]] = field(default_factory=list)
     bytes_read: int = 0

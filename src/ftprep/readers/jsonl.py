@@ -74,7 +74,7 @@ def count_keys(value: Any) -> int:
     return 0
 
 
-class _Pairs(list):  # type: ignore[type-arg]
+class _Pairs(list[tuple[str, Any]]):
     """An object as its list of (key, value) pairs, so repeated keys survive parsing."""
 
 

@@ -265,7 +265,7 @@ class XlsxSource:
         return []
 
     def _pick_sheet(self, sheet: str | None, wanted: tuple[str, ...]) -> str:
-        names = self._values.sheetnames
+        names: list[str] = self._values.sheetnames
         if sheet is not None:
             if sheet in names:
                 return sheet

@@ -64,7 +64,7 @@ class ReportData:
         flooding = {key for key, n in counts.items() if n > above}
         if not flooding:
             return problems, []
-        seen: Counter = Counter()
+        seen: Counter[tuple[str, str]] = Counter()
         shown: list[Diagnostic] = []
         folded: dict[tuple[str, str], list[Diagnostic]] = {}
         for d in problems:
@@ -81,7 +81,7 @@ class ReportData:
 
     def statistics_rows(self) -> list[tuple[int, str, str, bool]]:
         """(count, code, name, fixable) per rule, most frequent first."""
-        counts: Counter = Counter()
+        counts: Counter[str] = Counter()
         names: dict[str, str] = {}
         fixable: dict[str, bool] = {}
         for d in self.problems:

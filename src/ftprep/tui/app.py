@@ -148,7 +148,7 @@ class ReviewApp(App[None]):
         self.notify(message, timeout=8)
         self._refresh()
 
-    def action_quit(self) -> None:
+    def action_quit(self) -> None:  # type: ignore[override]  # Textual also runs plain actions
         if not self.session.dirty:
             self.exit()
             return

@@ -60,7 +60,7 @@ class FindingList(ScrollView, can_focus=True):
             self.index = index
 
     def __init__(self, session: ReviewSession, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)  # type: ignore[arg-type]  # Textual widget keywords, passed on
         self.session = session
         self.rows: list[int] = []
 

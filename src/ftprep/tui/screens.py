@@ -20,7 +20,7 @@ from ftprep.tui.render import render_diff, render_record
 from ftprep.tui.session import IGNORED, ReviewSession
 
 if TYPE_CHECKING:
-    from ftprep.tui.app import ReviewApp
+    from ftprep.tui.host import ReviewHost
 
 NARROW = 110  # below this width the before/after panes stack
 
@@ -51,8 +51,8 @@ class SummaryScreen(Screen[None]):
         return self.review_app.session
 
     @property
-    def review_app(self) -> ReviewApp:
-        return self.app  # type: ignore[return-value]
+    def review_app(self) -> ReviewHost:
+        return self.app  # type: ignore[return-value]  # Textual types it as the base App
 
     def on_mount(self) -> None:
         table = self.query_one("#rules", DataTable)
@@ -188,8 +188,8 @@ class FindingsScreen(Screen[None]):
         self.code = code
 
     @property
-    def review_app(self) -> ReviewApp:
-        return self.app  # type: ignore[return-value]
+    def review_app(self) -> ReviewHost:
+        return self.app  # type: ignore[return-value]  # Textual types it as the base App
 
     @property
     def session(self) -> ReviewSession:

@@ -50,7 +50,7 @@ class SaveOutcome:
     read: int
     written: int
     rejected: int
-    applied: Counter
+    applied: Counter[str]
     valid_output: str | None = None
     baseline_path: str | None = None
     ignored_added: int = 0
@@ -216,7 +216,7 @@ class ReviewSession:
         st = self.state
         return FixPlan(
             source=os.path.basename(self.path),
-            default=st.default,  # type: ignore[arg-type]
+            default=st.default,  # type: ignore[arg-type]  # a str, validated by the model
             rules=dict(st.rules),
             findings=[
                 FindingDecision(record=k[0], code=k[1], pointer=k[2], decision=v)

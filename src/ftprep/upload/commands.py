@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from ftprep.cli import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS
+from ftprep.exitcodes import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS
 from ftprep.upload.provider import JobSpec
 from ftprep.upload.train import (
     Safety,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from ftprep.upload.provider import JobEvent, JobSpec, ProviderError, RemoteFile, RemoteJob
 
@@ -69,6 +69,7 @@ class OpenAIProvider:
                 "no API key: set OPENAI_API_KEY in the environment (for Azure, set "
                 "AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY)"
             )
+        client: openai.OpenAI
         try:
             if azure_endpoint:
                 client = openai.AzureOpenAI(
@@ -121,8 +122,11 @@ class OpenAIProvider:
         with open(path, "rb") as fh:
             while chunk := fh.read(self.part_bytes):
                 # A part is only used once listed at completion, so re-sending one is safe.
+                def send(chunk: bytes = chunk) -> Any:
+                    return self.once.uploads.parts.create(upload.id, data=chunk)
+
                 part = _retry(
-                    lambda chunk=chunk: self.once.uploads.parts.create(upload.id, data=chunk),
+                    send,
                     f"uploading part {len(part_ids) + 1} of {filename}",
                 )
                 part_ids.append(part.id)
@@ -222,7 +226,7 @@ class _errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> Literal[False]:
         if exc is None:
             return False
         import openai

@@ -264,7 +264,7 @@ class InPlaceGuard:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - no advisory locks here; the stat check stays
-            fcntl = None  # type: ignore[assignment]
+            fcntl = None  # type: ignore[assignment]  # Windows: no module to type
         if fcntl is not None:
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

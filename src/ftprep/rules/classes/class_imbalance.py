@@ -6,12 +6,15 @@ from pydantic import Field
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.rule import RuleOptions, Scope
-from ftprep.rules.classes._labels import LabelRule, class_name
+from ftprep.rules.labels import LabelRule, class_name
 
 
 class Options(RuleOptions):
     min_share_ratio: float = Field(default=0.1, gt=0, le=1)
     """Report when the rarest class has fewer examples than this share of its fair share (n/k)."""
+
+
+_Options = Options  # the class body's `Options` names the rule's attribute
 
 
 class ClassImbalance(LabelRule):
@@ -49,6 +52,7 @@ class ClassImbalance(LabelRule):
     scope = Scope.DATASET
     default_severity = Severity.WARNING
     Options = Options
+    options: _Options  # the typed view of this rule's options
 
     def finish(self) -> Iterator[Finding]:
         counts = self.class_counts()
@@ -57,7 +61,7 @@ class ClassImbalance(LabelRule):
         n, k = self.stats.n, len(counts)
         label, rarest = counts[-1]
         fair = n / k
-        ratio = self.options.min_share_ratio  # type: ignore[attr-defined]
+        ratio = self.options.min_share_ratio
         if rarest >= ratio * fair:
             return
         common, most = counts[0]

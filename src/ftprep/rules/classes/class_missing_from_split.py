@@ -5,7 +5,7 @@ from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.rule import Rule, Scope
-from ftprep.rules.classes._labels import LabelRule, class_name
+from ftprep.rules.labels import LabelRule, class_name
 
 
 class ClassMissingFromSplit(LabelRule):

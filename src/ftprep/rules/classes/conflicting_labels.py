@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.location import Related
 from ftprep.core.rule import Scope
-from ftprep.rules.classes._labels import LabelRule
+from ftprep.rules.labels import LabelRule
 from ftprep.rules.repeats import repeated_values
 
 # Related records shown per finding; the message gives the full count.

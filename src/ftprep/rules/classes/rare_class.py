@@ -6,12 +6,15 @@ from pydantic import Field
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.rule import RuleOptions, Scope
-from ftprep.rules.classes._labels import LabelRule, class_name
+from ftprep.rules.labels import LabelRule, class_name
 
 
 class Options(RuleOptions):
     min_examples: int = Field(default=100, ge=0)
     """A class with fewer examples than this is reported (OpenAI's guidance: about 100)."""
+
+
+_Options = Options  # the class body's `Options` names the rule's attribute
 
 
 class RareClass(LabelRule):
@@ -47,12 +50,13 @@ class RareClass(LabelRule):
     scope = Scope.DATASET
     default_severity = Severity.WARNING
     Options = Options
+    options: _Options  # the typed view of this rule's options
 
     def finish(self) -> Iterator[Finding]:
         counts = self.class_counts()
         if counts is None:
             return
-        minimum = self.options.min_examples  # type: ignore[attr-defined]
+        minimum = self.options.min_examples
         if counts[0][1] < minimum:
             # Every class is rare: one finding says it better than one per row.
             yield Finding(

@@ -1,22 +1,21 @@
 """Shared plumbing for the near-duplicate rules: one MinHash signature per record.
 
-DP002 (inside a split) and DP003 (across splits) read the same signatures. Like the
-separator rules, the first of them created for a job owns the collection and feeds it;
-signatures are computed in the worker processes and merged compactly (512 bytes a record).
+DP002 (inside a split) and DP003 (across splits) read the same signatures, a tally the
+engine owns: computed in the worker processes and merged compactly (512 bytes a record).
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from ftprep.core.diagnostic import Finding
-from ftprep.core.model import Record
-from ftprep.core.rule import Rule, RuleOptions
+from ftprep.core.collector import Collector, Collects
+from ftprep.core.model import Batch, Record
+from ftprep.core.rule import Rule, RuleContext, RuleOptions
 from ftprep.rules.texts import comparable_text
 
 if TYPE_CHECKING:  # pragma: no cover - numpy and datasketch load only when a rule runs
@@ -30,11 +29,14 @@ class Options(RuleOptions):
     """Jaccard similarity of the shingle sets at or above which two records are near-duplicates."""
 
 
+_Options = Options  # the class body's `Options` names the rule's attribute
+
+
 @dataclass
 class Signatures:
     """Record indexes and their MinHash signatures, in input order."""
 
-    indexes: array
+    indexes: array[int]
     data: bytearray
 
     @classmethod
@@ -66,47 +68,80 @@ class Signatures:
         return lsh
 
 
+class RecordSignatures(Collector):
+    """The engine-owned MinHash signature of every record of a split that has words."""
+
+    costly = True
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self.signatures = Signatures.empty()
+        self._pairs: dict[float, list[tuple[int, int, float]]] = {}
+
+    def feed(self, batch: Batch) -> None:
+        from ftprep.core.similarity import shingles, signature
+
+        ctx, add = self.ctx, self.signatures.add
+        for record in batch.records:
+            hashes = shingles(comparable_text(record, ctx.shared_text), ctx.word_shingles)
+            if len(hashes):  # a record without words is like every other one: not compared
+                add(record.index, signature(hashes))
+
+    def merge(self, other: Collector) -> None:
+        assert isinstance(other, RecordSignatures)
+        self.signatures.merge(other.signatures)
+
+    def near_pairs(self, threshold: float) -> list[tuple[int, int, float]]:
+        """Confirmed (later, earlier, similarity) pairs at ``threshold``, in input order:
+        each record's earliest near-duplicate and enough pairs to connect every cluster
+        (:mod:`ftprep.core.neardup`); exact copies are left to the exact-duplicate rule.
+        Computed once per threshold (the rule's findings and ``split`` both ask)."""
+        from ftprep.core.neardup import SelfMatches, ShingleSets
+        from ftprep.rules.duplicates.exact_duplicate import record_fingerprint
+
+        found_pairs = self._pairs.get(threshold)
+        if found_pairs is not None:
+            return found_pairs
+        if not len(self.signatures.indexes):
+            return []
+        ctx = self.ctx
+        lsh = self.signatures.index(threshold)
+        wanted = {int(k) for rows in lsh.buckets() for k in lsh.keys[rows].tolist()}
+        # One pass over the file fetches every record that shares a bucket, kept as its
+        # fingerprint and shingles.
+        shingles = shingles_of(ctx.shared_text, ctx.word_shingles)
+        found = ctx.extra["fetch"](wanted, lambda r: (record_fingerprint(r.data), shingles(r)))
+        fingerprints = {i: f for i, (f, _) in found.items()}
+        sets = {i: s for i, (_, s) in found.items()}
+        del found
+        confirmed = SelfMatches(lsh, ShingleSets(sets, sets), threshold).run()
+        pairs = self._pairs[threshold] = [
+            (later, earlier, sim)
+            for later, earlier, sim in confirmed
+            if fingerprints.get(later) != fingerprints.get(earlier)
+        ]
+        return pairs
+
+
 class SignatureRule(Rule):
     """A rule that needs every record's signature; subclasses say when they are active."""
 
-    costly = True
     compares_texts = True
+    wants_records = False
 
     Options = Options
-
-    def __init__(self, options: Any, ctx: Any) -> None:
-        super().__init__(options, ctx)
-        self.owner = False
-        self.signatures: Signatures | None = None
-        if not self.active():
-            self.wants_records = False
-            return
-        shared = ctx.extra.setdefault("shared", {})
-        if "signatures" not in shared:
-            shared["signatures"] = (self, Signatures.empty())
-        owner, self.signatures = shared["signatures"]
-        self.owner = owner is self
-        self.wants_records = self.owner
+    options: _Options  # the typed view of this rule's options
 
     def active(self) -> bool:
         return True
 
-    def check_record(self, record: Record) -> Iterable[Finding]:
-        from ftprep.core.similarity import shingles, signature
+    def collects(self) -> Collects | None:
+        return Collects(RecordSignatures) if self.active() else None
 
-        assert self.signatures is not None
-        ctx = self.ctx
-        hashes = shingles(comparable_text(record, ctx.shared_text), ctx.word_shingles)
-        if len(hashes):  # a record without words is like every other one: not compared
-            self.signatures.add(record.index, signature(hashes))
-        return ()
-
-    def state(self) -> Signatures | None:
-        return self.signatures if self.owner else None
-
-    def merge(self, state: Signatures | None) -> None:
-        if self.owner and state is not None and self.signatures is not None:
-            self.signatures.merge(state)
+    @property
+    def signatures(self) -> Signatures | None:
+        collected: RecordSignatures | None = self.collected
+        return collected.signatures if collected is not None else None
 
 
 def shingles_of(

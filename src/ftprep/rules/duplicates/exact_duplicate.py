@@ -3,14 +3,16 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import Any
 
 from ftprep.core import jsontext
+from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.location import Related
 from ftprep.core.model import Batch
-from ftprep.core.rule import Rule, Scope
+from ftprep.core.rule import Rule, RuleContext, Scope
 from ftprep.rules.batch_texts import collapsed_values
 from ftprep.rules.repeats import repeated_values
 from ftprep.rules.texts import collapse_runs
@@ -46,8 +48,7 @@ def record_fingerprints(
         digest = _digest("\x00".join(parts).encode())
         if not changed:
             return digest, digest
-        exact = [p for key, value in data.items() for p in (key, value)]
-        return digest, _digest("\x00".join(exact).encode())
+        return digest, _digest("\x00".join(_flatten(data.items())).encode())
     raw = jsontext.dumps(data)
     written = raw
     if b"\\" in raw:
@@ -56,6 +57,9 @@ def record_fingerprints(
         raw = raw.replace(b"  ", b" ")
     digest = _digest(raw)
     return digest, digest if raw == written else _digest(written)
+
+
+_flatten = chain.from_iterable
 
 
 def batch_fingerprints(batch: Batch) -> list[tuple[int, int]]:
@@ -73,6 +77,50 @@ def _digest(raw: bytes) -> int:
     """64 bits of SHA-256: the same in every process (a Dask cluster too), and with the
     CPU's SHA instructions 0.8x the time of blake2b, which Python implements in plain C."""
     return int.from_bytes(hashlib.sha256(raw).digest()[:8], "little")
+
+
+class RecordHashes(Collector):
+    """The engine-owned fingerprint of every record, whitespace folded (and as written
+    where folding changed it), from which exact copies are found."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self.indexes = array("I")
+        self.hashes = array("Q")
+        # Hashes of the records as written, where folding whitespace changed the record
+        # (record index -> hash); the others are as written what ``hashes`` says.
+        self.exact: dict[int, int] = {}
+
+    def feed(self, batch: Batch) -> None:
+        indexes = [record.index for record in batch.records]
+        pairs = batch_fingerprints(batch)
+        self.indexes.extend(indexes)
+        self.hashes.extend([folded for folded, _ in pairs])
+        self.exact.update(
+            (i, exact) for i, (folded, exact) in zip(indexes, pairs, strict=True) if exact != folded
+        )
+
+    def merge(self, other: Collector) -> None:
+        assert isinstance(other, RecordHashes)
+        self.indexes.extend(other.indexes)
+        self.hashes.extend(other.hashes)
+        self.exact.update(other.exact)
+
+    def duplicate_pairs(self) -> list[tuple[int, int]]:
+        """(later copy, first copy) record indexes, in input order."""
+        hashes, indexes = self.hashes, self.indexes
+        repeated = repeated_values(hashes)
+        if not repeated:
+            return []
+        first: dict[int, int] = {}  # hash -> index of its first record (input order)
+        pairs = []
+        for k, h in enumerate(hashes):
+            if h in repeated:
+                original = first.setdefault(h, indexes[k])
+                if original != indexes[k]:
+                    pairs.append((indexes[k], original))
+        pairs.sort()
+        return pairs
 
 
 class ExactDuplicate(Rule):
@@ -114,47 +162,19 @@ class ExactDuplicate(Rule):
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.ALWAYS
 
-    def __init__(self, options: Any, ctx: Any) -> None:
-        super().__init__(options, ctx)
-        self.indexes = array("I")
-        self.hashes = array("Q")
-        # Hashes of the records as written, where folding whitespace changed the record
-        # (record index -> hash); the others are as written what ``hashes`` says.
-        self.exact: dict[int, int] = {}
+    wants_records = False
 
-    def check_batch(self, batch: Batch) -> tuple[()]:
-        indexes = [record.index for record in batch.records]
-        pairs = batch_fingerprints(batch)
-        self.indexes.extend(indexes)
-        self.hashes.extend([folded for folded, _ in pairs])
-        self.exact.update(
-            (i, exact) for i, (folded, exact) in zip(indexes, pairs, strict=True) if exact != folded
-        )
-        return ()
-
-    def state(self) -> tuple[array, array, dict[int, int]]:
-        return self.indexes, self.hashes, self.exact
-
-    def merge(self, state: tuple[array, array, dict[int, int]]) -> None:
-        self.indexes.extend(state[0])
-        self.hashes.extend(state[1])
-        self.exact.update(state[2])
+    def collects(self) -> Collects:
+        return Collects(RecordHashes)
 
     def duplicate_pairs(self) -> list[tuple[int, int]]:
-        """(later copy, first copy) record indexes, in input order."""
-        hashes, indexes = self.hashes, self.indexes
-        repeated = repeated_values(hashes)
-        if not repeated:
-            return []
-        first: dict[int, int] = {}  # hash -> index of its first record (input order)
-        pairs = []
-        for k, h in enumerate(hashes):
-            if h in repeated:
-                original = first.setdefault(h, indexes[k])
-                if original != indexes[k]:
-                    pairs.append((indexes[k], original))
-        pairs.sort()
-        return pairs
+        hashes: RecordHashes = self.collected
+        return hashes.duplicate_pairs()
+
+    @property
+    def exact(self) -> dict[int, int]:
+        hashes: RecordHashes = self.collected
+        return hashes.exact
 
     def finish(self) -> Iterator[Finding]:
         line_of = self.ctx.extra.get("line_of")

@@ -5,8 +5,7 @@ from collections.abc import Iterator
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.location import Related
 from ftprep.core.rule import Scope
-from ftprep.rules.duplicates._signatures import SignatureRule, shingles_of
-from ftprep.rules.duplicates.exact_duplicate import record_fingerprint
+from ftprep.rules.duplicates._signatures import RecordSignatures, SignatureRule
 
 
 class NearDuplicate(SignatureRule):
@@ -53,35 +52,12 @@ class NearDuplicate(SignatureRule):
     scope = Scope.DATASET
     default_severity = Severity.INFO
 
-    _pairs: list[tuple[int, int, float]] | None = None
-
     def pairs(self) -> list[tuple[int, int, float]]:
-        """Confirmed (later, earlier, similarity) pairs of this split, in input order: each
-        record's earliest near-duplicate and enough pairs to connect every cluster
-        (:mod:`ftprep.core.neardup`), exact copies left to DP001."""
-        from ftprep.core.neardup import SelfMatches, ShingleSets
-
-        if self._pairs is not None:  # finish() and split both ask
-            return self._pairs
-        if self.signatures is None or not len(self.signatures.indexes):
+        """Confirmed near-duplicate pairs of this split at this rule's threshold."""
+        if self.collected is None:
             return []
-        threshold = self.options.threshold  # type: ignore[attr-defined]
-        lsh = self.signatures.index(threshold)
-        wanted = {int(k) for rows in lsh.buckets() for k in lsh.keys[rows].tolist()}
-        # One pass over the file fetches every record that shares a bucket, kept as its
-        # fingerprint and shingles.
-        shingles = shingles_of(self.ctx.shared_text, self.ctx.word_shingles)
-        found = self.ctx.extra["fetch"](wanted, lambda r: (record_fingerprint(r.data), shingles(r)))
-        fingerprints = {i: f for i, (f, _) in found.items()}
-        sets = {i: s for i, (_, s) in found.items()}
-        del found
-        confirmed = SelfMatches(lsh, ShingleSets(sets, sets), threshold).run()
-        self._pairs = [
-            (later, earlier, sim)
-            for later, earlier, sim in confirmed
-            if fingerprints.get(later) != fingerprints.get(earlier)
-        ]
-        return self._pairs
+        signatures: RecordSignatures = self.collected
+        return signatures.near_pairs(self.options.threshold)
 
     def finish(self) -> Iterator[Finding]:
         best: dict[int, tuple[int, float]] = {}

@@ -45,7 +45,7 @@ class MixedFormats(Rule):
 
     def __init__(self, options: Any, ctx: Any) -> None:
         super().__init__(options, ctx)
-        self.by_kind: dict[str, array] = {k.value: array("I") for k in Kind}
+        self.by_kind: dict[str, array[int]] = {k.value: array("I") for k in Kind}
 
     def check_record(self, record: Record) -> Iterable[Finding]:
         kind = detect_kind(record.data)
@@ -53,10 +53,10 @@ class MixedFormats(Rule):
             self.by_kind[kind.value].append(record.index)
         return ()
 
-    def state(self) -> dict[str, array]:
+    def state(self) -> dict[str, array[int]]:
         return self.by_kind
 
-    def merge(self, state: dict[str, array]) -> None:
+    def merge(self, state: dict[str, array[int]]) -> None:
         for kind, indexes in state.items():
             self.by_kind[kind].extend(indexes)
 
@@ -64,7 +64,11 @@ class MixedFormats(Rule):
         counts = {k: len(v) for k, v in self.by_kind.items() if v}
         if len(counts) < 2:
             return
-        main = self.ctx.kind.value if self.ctx.kind.value in counts else max(counts, key=counts.get)
+        main = (
+            self.ctx.kind.value
+            if self.ctx.kind.value in counts
+            else max(counts, key=counts.__getitem__)
+        )
         summary = ", ".join(f"{n:,} {k}" for k, n in sorted(counts.items()))
         for kind, indexes in sorted(self.by_kind.items()):
             if kind == main:

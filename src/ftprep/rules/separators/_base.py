@@ -1,19 +1,19 @@
-"""Shared plumbing for the separator rules: one :class:`EndingStats` per field and job.
+"""Shared plumbing for the separator rules: one :class:`FieldEndings` tally per field.
 
-Eight rules read how prompts and completions end. Each record's ending is computed once:
-the first rule of a field created for a job owns the statistics and feeds them; the others
-read the same object. Owners alone hand their state back from workers and merge it.
+Eight rules read how prompts and completions end. Each record's ending is computed once,
+by the tally the engine owns and feeds; every rule of the field reads the merged result.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding
 from ftprep.core.fix import Applicability, Edit, Fix
 from ftprep.core.model import Batch, Kind
-from ftprep.core.rule import Rule, Scope
+from ftprep.core.rule import Rule, RuleContext, Scope
 from ftprep.rules.separators.endings import (
     MAX_DISTINCT,
     PROMPT_FALLBACK,
@@ -30,48 +30,55 @@ CANDIDATES = {
 }
 
 
+class FieldEndings(Collector):
+    """The engine-owned endings of one field of completion records.
+
+    Its parameters: the field, and the candidate endings a rule's configuration adds to
+    the usual ones (they must be watched too: "found in no prompt").
+    """
+
+    targets = frozenset({Kind.COMPLETION})
+
+    def __init__(self, ctx: RuleContext, field: str, extra: tuple[str, ...]) -> None:
+        super().__init__(ctx)
+        self.field = field
+        # Prompts are only asked whether they are all the same (a single distinct value).
+        max_distinct = 1 if field == "prompt" else MAX_DISTINCT
+        candidates = tuple(dict.fromkeys((*CANDIDATES[field], *extra)))
+        self.stats = EndingStats(candidates, track_records=True, max_distinct=max_distinct)
+
+    def feed(self, batch: Batch) -> None:
+        field, records = self.field, batch.records
+        values = [r.data.get(field) for r in records]
+        if all(type(v) is str for v in values):  # the usual case: nothing to leave out
+            self.stats.add_many([r.index for r in records], values)  # type: ignore[arg-type]  # all str, checked above
+        else:
+            kept = [(r, v) for r, v in zip(records, values, strict=True) if isinstance(v, str)]
+            self.stats.add_many([r.index for r, _ in kept], [v for _, v in kept])
+
+    def merge(self, other: Collector) -> None:
+        assert isinstance(other, FieldEndings)
+        self.stats.merge(other.stats)
+
+
 class FieldEndingRule(Rule):
-    """A dataset rule that watches how one field of completion records ends."""
+    """A dataset rule concluding from how one field of completion records ends."""
 
     scope = Scope.DATASET
     targets = frozenset({Kind.COMPLETION})
     field: ClassVar[str] = "prompt"
+    wants_records = False
 
-    def __init__(self, options: Any, ctx: Any) -> None:
-        super().__init__(options, ctx)
-        shared = ctx.extra.setdefault("shared", {})
-        key = ("endings", self.field)
-        if key not in shared:
-            # Prompts are only asked whether they are all the same (a single distinct value).
-            max_distinct = 1 if self.field == "prompt" else MAX_DISTINCT
-            stats = EndingStats(
-                CANDIDATES[self.field], track_records=True, max_distinct=max_distinct
-            )
-            shared[key] = (self, stats)
-        owner, self.stats = shared[key]
-        self.owner = owner is self
-        self.wants_records = self.owner
-        # Candidates a user configured must be watched too ("found in no prompt").
-        extra = tuple(getattr(options, "candidates", ()))
-        self.stats.candidates = tuple(dict.fromkeys((*self.stats.candidates, *extra)))
+    def collects(self) -> Collects:
+        # Only configured candidates beyond the usual ones make a tally of their own.
+        usual = CANDIDATES[self.field]
+        extra = tuple(c for c in getattr(self.options, "candidates", ()) if c not in usual)
+        return Collects(FieldEndings, (self.field, extra))
 
-    def check_batch(self, batch: Batch) -> tuple[()]:
-        if self.owner:
-            field, records = self.field, batch.records
-            values = [r.data.get(field) for r in records]
-            if all(type(v) is str for v in values):  # the usual case: nothing to leave out
-                self.stats.add_many([r.index for r in records], values)
-            else:
-                kept = [(r, v) for r, v in zip(records, values, strict=True) if isinstance(v, str)]
-                self.stats.add_many([r.index for r, _ in kept], [v for _, v in kept])
-        return ()
-
-    def state(self) -> EndingStats | None:
-        return self.stats if self.owner else None
-
-    def merge(self, state: EndingStats | None) -> None:
-        if self.owner and state is not None:
-            self.stats.merge(state)
+    @property
+    def stats(self) -> EndingStats:
+        endings: FieldEndings = self.collected
+        return endings.stats
 
     # -- conclusions shared by the prompt and completion rules ----------------------------
     def missing_ending(
@@ -97,7 +104,7 @@ class FieldEndingRule(Rule):
     def inconsistent_endings(self, noun: str, data_key: str) -> Iterator[Finding]:
         """A finding (and an append fix) per text lacking the dominant ending."""
         s, field = self.stats, self.field
-        found = s.dominant(self.options.min_share)  # type: ignore[attr-defined]
+        found = s.dominant(self.options.min_share)  # type: ignore[attr-defined]  # rules using it have min_share
         if found is None or found[1] == s.n:
             return
         sep, count = found
@@ -117,7 +124,7 @@ class FieldEndingRule(Rule):
 
     def repeated_endings(self, message: str) -> Iterator[Finding]:
         """A finding per text that holds the dominant ending before its end as well."""
-        found = self.stats.dominant(self.options.min_share)  # type: ignore[attr-defined]
+        found = self.stats.dominant(self.options.min_share)  # type: ignore[attr-defined]  # as above
         if found is None:
             return
         for index in self.stats.records_repeating(found[0]):

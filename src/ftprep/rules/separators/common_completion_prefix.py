@@ -15,6 +15,9 @@ class Options(RuleOptions):
     """Report a shared prefix of at least this many characters (OpenAI's tool: 5)."""
 
 
+_Options = Options  # the class body's `Options` names the rule's attribute
+
+
 class CommonCompletionPrefix(FieldEndingRule):
     """## What it does
     Reports that every completion starts with the same text (`" Answer: "`, `" The
@@ -53,11 +56,12 @@ class CommonCompletionPrefix(FieldEndingRule):
     default_severity = Severity.INFO
     fix_availability = FixAvailability.ALWAYS
     Options = Options
+    options: _Options  # the typed view of this rule's options
     field = "completion"
 
     def finish(self) -> Iterator[Finding]:
         yield from self.shared_prefix(
-            self.options.min_length,  # type: ignore[attr-defined]
+            self.options.min_length,
             "all {n:,} completions start with the same text {prefix}",
             "Remove the prefix {prefix} from all completions, keeping the leading space",
             keep_space=True,

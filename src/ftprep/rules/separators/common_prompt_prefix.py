@@ -15,6 +15,9 @@ class Options(RuleOptions):
     """Report a shared prefix of at least this many characters (OpenAI's tool: over 12)."""
 
 
+_Options = Options  # the class body's `Options` names the rule's attribute
+
+
 class CommonPromptPrefix(FieldEndingRule):
     """## What it does
     Reports that every prompt starts with the same long text, such as a repeated
@@ -53,11 +56,12 @@ class CommonPromptPrefix(FieldEndingRule):
     default_severity = Severity.INFO
     fix_availability = FixAvailability.ALWAYS
     Options = Options
+    options: _Options  # the typed view of this rule's options
     field = "prompt"
 
     def finish(self) -> Iterator[Finding]:
         yield from self.shared_prefix(
-            self.options.min_length,  # type: ignore[attr-defined]
+            self.options.min_length,
             "all {n:,} prompts start with the same {length} characters {prefix}",
             "Remove the prefix {prefix} from all prompts",
             keep_space=False,

@@ -46,8 +46,15 @@ def repeated_tail(text: str, ending: str) -> int:
     """The length of the longest tail of ``ending`` (the end of ``text``) that ``text``
     holds before its end too. A shorter tail of it occurs wherever a longer one does, so
     the length is found by bisection, a handful of searches a text."""
-    low, high = 0, len(ending)
+    high = len(ending)
     before_last = len(text) - 1  # every earlier occurrence ends before the last character
+    # The usual answers take one search: the whole ending occurs earlier, or its last
+    # character does not.
+    if not high or text.find(ending, 0, before_last) >= 0:
+        return high
+    if text.find(ending[-1], 0, before_last) < 0:
+        return 0
+    low, high = 1, high - 1
     while low < high:
         k = (low + high + 1) // 2
         if text.find(ending[-k:], 0, before_last) >= 0:
@@ -183,8 +190,16 @@ class EndingStats:
             self.ids.extend(ids)
             # How long a tail of its ending a text holds earlier too (EMPTY: an empty text,
             # SC006's business).
+            # The usual answer (the whole ending occurs earlier, or the text has none) costs
+            # one search and no call.
             self.repeats.extend(
-                repeated_tail(text, ending) if text else EMPTY
+                EMPTY
+                if not text
+                else 0
+                if not ending
+                else len(ending)
+                if text.find(ending, 0, len(text) - 1) >= 0
+                else repeated_tail(text, ending)
                 for text, ending in zip(texts, endings, strict=True)
             )
         # Empty texts are SC006's business; like OpenAI's tool (which dropped them first),

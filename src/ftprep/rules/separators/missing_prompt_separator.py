@@ -18,6 +18,9 @@ class Options(RuleOptions):
     """More than this share of prompts must end with one separator for the data to have one."""
 
 
+_Options = Options  # the class body's `Options` names the rule's attribute
+
+
 class MissingPromptSeparator(FieldEndingRule):
     """## What it does
     Checks that the prompts of a legacy prompt/completion dataset share a common ending (a
@@ -60,16 +63,17 @@ class MissingPromptSeparator(FieldEndingRule):
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     Options = Options
+    options: _Options  # the typed view of this rule's options
     field = "prompt"
 
     def finish(self) -> Iterator[Finding]:
         s = self.stats
         if s.n == 0 or s.empty == s.n or s.all_identical:
             return
-        if s.common or s.dominant(self.options.min_share) is not None:  # type: ignore[attr-defined]
+        if s.common or s.dominant(self.options.min_share) is not None:
             return
         yield from self.missing_ending(
-            self.options.candidates,  # type: ignore[attr-defined]
+            self.options.candidates,
             PROMPT_FALLBACK,
             "so the model cannot tell where a prompt stops and the completion starts",
         )

@@ -18,6 +18,9 @@ class Options(RuleOptions):
     """More than this share of completions must end with one stop sequence to have one."""
 
 
+_Options = Options  # the class body's `Options` names the rule's attribute
+
+
 class MissingStopSequence(FieldEndingRule):
     """## What it does
     Checks that the completions of a legacy prompt/completion dataset share a common ending
@@ -58,16 +61,17 @@ class MissingStopSequence(FieldEndingRule):
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     Options = Options
+    options: _Options  # the typed view of this rule's options
     field = "completion"
 
     def finish(self) -> Iterator[Finding]:
         s = self.stats
         if s.n == 0 or s.is_classification or s.all_identical:
             return
-        if s.common or s.dominant(self.options.min_share) is not None:  # type: ignore[attr-defined]
+        if s.common or s.dominant(self.options.min_share) is not None:
             return
         yield from self.missing_ending(
-            self.options.candidates,  # type: ignore[attr-defined]
+            self.options.candidates,
             STOP_FALLBACK,
             "so the model will not learn where to stop",
         )

@@ -97,7 +97,8 @@ class UnknownField(Rule):
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
-        record_keys = self.record_keys[record.kind]  # type: ignore[index]
+        assert record.kind is not None  # the engine sets every record's kind before rules
+        record_keys = self.record_keys[record.kind]
         if not record_keys.issuperset(record.data):
             for key in record.data:
                 folded = str(key).lstrip("\ufeff").strip().lower()

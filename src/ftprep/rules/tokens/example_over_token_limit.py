@@ -13,6 +13,9 @@ class Options(RuleOptions):
     """Override the model's per-example limit from `rules/models.toml`."""
 
 
+_Options = Options  # the class body's `Options` names the rule's attribute
+
+
 class ExampleOverTokenLimit(Rule):
     """## What it does
     Counts each example's tokens exactly, with the target model's tokenizer and OpenAI's
@@ -47,16 +50,17 @@ class ExampleOverTokenLimit(Rule):
     fix_availability = FixAvailability.ALWAYS
     needs_tokens = True
     Options = Options
+    options: _Options  # the typed view of this rule's options
 
     def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
         """Only the records over the limit are checked one by one."""
-        limit = self.options.max_tokens or self.ctx.model.max_tokens  # type: ignore[attr-defined]
+        limit = self.options.max_tokens or self.ctx.model.max_tokens
         over = [r for r in batch.records if r.tokens is not None and r.tokens > limit]
         return self.check_each(over)
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
-        limit = self.options.max_tokens or self.ctx.model.max_tokens  # type: ignore[attr-defined]
+        limit = self.options.max_tokens or self.ctx.model.max_tokens
         if record.tokens is not None and record.tokens > limit:
             out.append(
                 Finding(

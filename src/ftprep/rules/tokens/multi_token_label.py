@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.rule import Scope
-from ftprep.rules.classes._labels import LabelRule, class_name
+from ftprep.rules.labels import LabelRule, class_name
 
 
 class MultiTokenLabel(LabelRule):

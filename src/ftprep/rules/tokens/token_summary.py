@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import Field
 
+from ftprep.core.collector import Collector, Collects
 from ftprep.core.config import epoch_defaults
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Record
-from ftprep.core.rule import Rule, RuleOptions, Scope
+from ftprep.core.model import Batch
+from ftprep.core.rule import Rule, RuleContext, RuleOptions, Scope
 
 
 class Options(RuleOptions):
@@ -19,11 +20,35 @@ class Options(RuleOptions):
     """US dollars per 1M training tokens; default: the model's price in `rules/models.toml`."""
 
 
+_Options = Options  # the class body's `Options` names the rule's attribute
+
+
 def percentile(sorted_values: Any, q: float) -> int:
     if not len(sorted_values):
         return 0
     k = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
     return int(sorted_values[k])
+
+
+class TokenCounts(Collector):
+    """The engine-owned token count of every record (the engine counted them once) and
+    the split's trained tokens."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self.tokens = array("I")
+        self.trained = 0
+
+    def feed(self, batch: Batch) -> None:
+        for record in batch.records:
+            if record.tokens is not None:
+                self.tokens.append(record.tokens)
+                self.trained += record.trained_tokens or 0
+
+    def merge(self, other: Collector) -> None:
+        assert isinstance(other, TokenCounts)
+        self.tokens.extend(other.tokens)
+        self.trained += other.trained
 
 
 class TokenSummary(Rule):
@@ -61,24 +86,22 @@ class TokenSummary(Rule):
     default_severity = Severity.INFO
     needs_tokens = True
     Options = Options
+    options: _Options  # the typed view of this rule's options
 
-    def __init__(self, options: Any, ctx: Any) -> None:
-        super().__init__(options, ctx)
-        self.tokens = array("I")
-        self.trained = 0
+    wants_records = False
 
-    def check_record(self, record: Record) -> Iterable[Finding]:
-        if record.tokens is not None:
-            self.tokens.append(record.tokens)
-            self.trained += record.trained_tokens or 0
-        return ()
+    def collects(self) -> Collects:
+        return Collects(TokenCounts)
 
-    def state(self) -> tuple[array, int]:
-        return self.tokens, self.trained
+    @property
+    def tokens(self) -> array[int]:
+        counts: TokenCounts = self.collected
+        return counts.tokens
 
-    def merge(self, state: tuple[array, int]) -> None:
-        self.tokens.extend(state[0])
-        self.trained += state[1]
+    @property
+    def trained(self) -> int:
+        counts: TokenCounts = self.collected
+        return counts.trained
 
     def summary(self) -> dict[str, Any]:
         model = self.ctx.model
@@ -87,8 +110,8 @@ class TokenSummary(Rule):
         total = sum(ordered)
         limit = model.max_tokens
         billed = sum(min(t, limit) for t in ordered) if ordered and ordered[-1] > limit else total
-        epochs = self.options.epochs or epoch_defaults().default_epochs(n)  # type: ignore[attr-defined]
-        price = self.options.price if self.options.price is not None else model.price  # type: ignore[attr-defined]
+        epochs = self.options.epochs or epoch_defaults().default_epochs(n)
+        price = self.options.price if self.options.price is not None else model.price
         cost = None if price is None else round(billed * epochs * price / 1_000_000, 2)
         return {
             "examples": n,

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.model import Batch, Kind, Record
-from ftprep.core.rule import Rule
+from ftprep.core.rule import Rule, RuleContext
 
 
 class CompletionMissingLeadingSpace(Rule):
@@ -55,8 +57,8 @@ class CompletionMissingLeadingSpace(Rule):
         ]
         return self.check_each(suspects)
 
-    def __init__(self, options: object, ctx: object) -> None:
-        super().__init__(options, ctx)  # type: ignore[arg-type]
+    def __init__(self, options: BaseModel, ctx: RuleContext) -> None:
+        super().__init__(options, ctx)
         self._joins: dict[str, bool] = {}
 
     def joins_space(self, first: str) -> bool:

@@ -5,17 +5,19 @@ message. Data is classification-like when the user declared a label column, or, 
 OpenAI's tool inferred it, when there are fewer distinct labels than a third of the examples
 and the records are single-turn with short answers (open conversations repeat answers
 such as "You too!" without being classification).
-Five rules (CB001-CB004, TK003) read the same tally; the first created for a job owns it.
+Five rules (CB001-CB004, TK003) read the same :class:`LabelTally`, which the engine owns.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from array import array
+from hashlib import sha256 as _sha256
 from typing import Any
 
+from ftprep.core.collector import Collector, Collects
 from ftprep.core.model import Batch, Kind
-from ftprep.core.rule import Rule
+from ftprep.core.rule import Rule, RuleContext
 from ftprep.rules.batch_texts import collapsed_values
 from ftprep.rules.texts import collapse_runs, context_and_label, show
 
@@ -44,14 +46,10 @@ def fold(text: str, collapsed: str | None = None) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-_MASK = (1 << 64) - 1
-
-
-def _hash(text: str) -> int:
-    """Python's string hash: only compared for equality within one run, whose worker
-    processes are forked from one interpreter and so share its hash seed. Nothing that is
-    output depends on the values."""
-    return hash(text) & _MASK
+def stable_hash(text: str) -> int:
+    """A 64-bit hash of a text that is the same in every process (Python's ``hash`` is
+    seeded per interpreter, and tallies from Dask workers are compared with ours)."""
+    return int.from_bytes(_sha256(text.encode("utf-8", "surrogatepass")).digest()[:8], "little")
 
 
 class LabelStats:
@@ -63,7 +61,7 @@ class LabelStats:
         # answer longer than a class label.
         self.conversations = 0
         self.long_labels = 0
-        self.rows: dict[str, array] = {}
+        self.rows: dict[str, array[int]] = {}
         # Each class as its first record writes it (with its leading space, if any).
         self.forms: dict[str, str] = {}
         self.overflow = False
@@ -86,8 +84,12 @@ class LabelStats:
         )
         self.indexes.extend(indexes)
         # 0: no prompt to compare
-        self.contexts.extend([hash(c) & _MASK if c else 0 for c in folded_contexts])
-        self.label_hashes.extend([hash(f) & _MASK for f in folded_labels])
+        self.contexts.extend([stable_hash(c) if c else 0 for c in folded_contexts])
+        # Labels repeat (that is what classes are): each distinct one is hashed once.
+        known: dict[str, int] = {}
+        self.label_hashes.extend(
+            [known[f] if f in known else known.setdefault(f, stable_hash(f)) for f in folded_labels]
+        )
         if self.overflow:
             return
         rows = self.rows
@@ -134,21 +136,16 @@ class LabelStats:
         return sorted(((k, len(v)) for k, v in self.rows.items()), key=lambda kv: (-kv[1], kv[0]))
 
 
-class LabelRule(Rule):
-    """A dataset rule reading the split's label tally."""
+class LabelTally(Collector):
+    """The engine-owned tally of a split's labels, fed a batch at a time."""
 
     targets = frozenset({Kind.COMPLETION, Kind.CHAT})
 
-    def __init__(self, options: Any, ctx: Any) -> None:
-        super().__init__(options, ctx)
-        shared = ctx.extra.setdefault("shared", {})
-        if "labels" not in shared:
-            shared["labels"] = (self, LabelStats())
-        owner, self.stats = shared["labels"]
-        self.owner = owner is self
-        self.wants_records = self.owner
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self.stats = LabelStats()
 
-    def check_batch(self, batch: Batch) -> tuple[()]:
+    def feed(self, batch: Batch) -> None:
         """The batch's examples in one loop and one tally call; prompts and labels are
         folded from the collapsed forms the duplicate rule shares."""
         shared = collapsed_values(batch)
@@ -172,15 +169,37 @@ class LabelRule(Rule):
             labels.append(label)
         folded_labels = [fold(label, shared.get(id(label))) for label in labels]
         folded_contexts = [fold(c, form) for c, form in zip(contexts, known, strict=True)]
-        self.stats.add_many(indexes, folded_contexts, labels, folded_labels)
-        return ()
+        stats.add_many(indexes, folded_contexts, labels, folded_labels)
 
-    def state(self) -> LabelStats | None:
-        return self.stats if self.owner else None
+    def merge(self, other: Collector) -> None:
+        assert isinstance(other, LabelTally)
+        self.stats.merge(other.stats)
 
-    def merge(self, state: LabelStats | None) -> None:
-        if self.owner and state is not None:
-            self.stats.merge(state)
+    def is_classification(self) -> bool:
+        """Whether the split is classification data (declared, or inferred)."""
+        return self.stats.is_classification(self.ctx.classification)
+
+    def label_of(self) -> dict[int, str]:
+        """Each record's class (stripped label), when the classes were all kept."""
+        stats = self.stats
+        if stats.overflow:
+            return {}
+        return {index: label for label, rows in stats.rows.items() for index in rows}
+
+
+class LabelRule(Rule):
+    """A dataset rule concluding from the split's label tally."""
+
+    targets = frozenset({Kind.COMPLETION, Kind.CHAT})
+    wants_records = False
+
+    def collects(self) -> Collects:
+        return Collects(LabelTally)
+
+    @property
+    def stats(self) -> LabelStats:
+        tally: LabelTally = self.collected
+        return tally.stats
 
     @property
     def classification(self) -> bool:
