@@ -40,3 +40,39 @@ def test_small_lint_does_not_import_heavy_modules(tmp_path) -> None:  # type: ig
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_no_rule_code_outside_the_rules() -> None:
+    """Only ``ftprep.rules`` names rule codes in code: everything else asks the registry, a
+    rule class's ``code``, or a :class:`~ftprep.core.reasons.Reason` (prose in help texts
+    and docstrings may mention codes)."""
+    import ast
+    import re
+
+    code_like = re.compile(r"[A-Z]{2}\d{3}")
+    src = ROOT / "src" / "ftprep"
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        if (src / "rules") in path.parents:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str) and code_like.fullmatch(value):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {value!r}")
+            if isinstance(node, ast.JoinedStr):  # f-strings: a code glued to a format
+                for part in node.values:
+                    if isinstance(part, ast.Constant) and re.search(
+                        r"(^|[\s(])[A-Z]{2}\d{3} \[", str(part.value)
+                    ):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {part.value!r}")
+    assert not found, "rule codes outside ftprep.rules:\n" + "\n".join(found)
+
+
+def test_every_reason_is_a_rule() -> None:
+    """Each reason readers and converters give is reported by the rule of that name."""
+    from ftprep.core.reasons import Reason
+    from ftprep.rules import REGISTRY
+
+    for reason in Reason:
+        assert REGISTRY[reason.code].name == reason.value

@@ -75,7 +75,7 @@ class LintReport(BaseModel):
     def ok(self) -> bool:
         """True when nothing at or above the failing severity was found."""
         return not any(
-            d.severity.rank >= self.fail_on.rank for d in self.diagnostics if d.code != "TK004"
+            d.severity.rank >= self.fail_on.rank for d in self.diagnostics if not d.summary
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -168,7 +168,10 @@ def build_options(
     """Keyword arguments of the API functions as :class:`RunOptions`."""
     rule_options = dict(rule_options or {})
     if epochs is not None:  # the cost estimate's epochs (TK004's option)
-        rule_options["TK004"] = {**rule_options.get("TK004", {}), "epochs": epochs}
+        from ftprep.rules.tokens.token_summary import TokenSummary
+
+        code = TokenSummary.code
+        rule_options[code] = {**rule_options.get(code, {}), "epochs": epochs}
     if isinstance(mapping, Mapping):
         parsed = mapping
     else:

@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ftprep import __version__
+from ftprep.core.reasons import Reason
 from ftprep.exitcodes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, signal_exit
+from ftprep.readers.open import FORMAT_NAMES
+from ftprep.report import FORMATS as REPORT_FORMATS
 
 
 def _number(
@@ -76,7 +79,7 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--format",
         dest="input_format",
-        choices=("jsonl", "json", "csv", "tsv", "xlsx", "parquet"),
+        choices=FORMAT_NAMES,
         help="read the input as this format whatever its extension",
     )
     m = p.add_argument_group("mapping")
@@ -203,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--epochs", type=POSITIVE_INT, help="epochs for the cost estimate (TK004)")
     lint.add_argument(
         "--output-format",
-        choices=("text", "concise", "json", "github", "sarif"),
+        choices=REPORT_FORMATS,
         help="report format (default: text; github under GitHub Actions)",
     )
     lint.add_argument("--statistics", action="store_true", help="only count the problems per rule")
@@ -568,7 +571,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     except ReadError as exc:
         name = "<stdin>" if args.input == "-" else args.input
         line = f":{exc.line}" if exc.line else ""
-        sys.stderr.write(f"{name}{line}: IO001 [error] {exc}\n")
+        sys.stderr.write(f"{name}{line}: {Reason.UNREADABLE_FILE.code} [error] {exc}\n")
         return EXIT_PROBLEMS
     finally:
         if bar is not None:
@@ -757,7 +760,7 @@ def _keep_splits(run: Any, keep: set[str]) -> None:
     pairs = [
         (r, o)
         for r, o in zip(run.results, run.opened, strict=True)
-        if r.split in keep or any(d.code == "IO001" for d in r.diagnostics)
+        if r.split in keep or any(d.code == Reason.UNREADABLE_FILE.code for d in r.diagnostics)
     ]
     run.results = [r for r, _ in pairs]
     run.opened = [o for _, o in pairs]

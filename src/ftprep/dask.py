@@ -26,12 +26,13 @@ from typing import Any
 
 from ftprep.api import LintReport, build_options, lint_sources
 from ftprep.core.location import SourceInfo
+from ftprep.core.source import Source
 from ftprep.pipeline import collect_records, open_input
 from ftprep.readers.base import Transform, identity_transform
 from ftprep.readers.frame import FrameSource, nonempty_rows
 
 
-class DaskFrameSource:
+class DaskFrameSource(Source):
     """A Dask DataFrame as a record source: jobs run on the cluster, one task per partition."""
 
     def __init__(self, frame: Any, name: str = "<dask dataframe>") -> None:

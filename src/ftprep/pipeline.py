@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any
 from ftprep.conversion import Converter, Mapping, build_converter
 from ftprep.core import jsontext
 from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profile, resolve_model
-from ftprep.core.diagnostic import SUMMARY_CODES, Diagnostic, Severity
+from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import ConfigError, UsageError
 from ftprep.core.fingerprint import finding_key, fingerprint
 from ftprep.core.fix import Edit
 from ftprep.core.fixer import MAX_ITERATIONS, EditPlan, RecordOutcome, apply_plan, plan_edits
 from ftprep.core.linter import (
-    JobOutput,
     LintPlan,
     SplitResult,
     compare_splits,
@@ -35,10 +34,15 @@ from ftprep.core.location import SourceInfo, display_name
 from ftprep.core.model import Kind, Record, detect_kind
 from ftprep.core.rule import Scope
 from ftprep.core.selection import plan_rules
+from ftprep.core.source import JobOutput
 from ftprep.readers import ReadError, ReadOptions, open_source
 from ftprep.readers.jsonl import JsonlJob, JsonlSource
 from ftprep.rules import REGISTRY, RESERVED
+from ftprep.rules.duplicates.train_validation_leak import TrainValidationLeak
+from ftprep.rules.io.unreadable_file import UnreadableFile
+from ftprep.rules.structure.too_few_examples import TooFewExamples
 from ftprep.rules.texts import comparison_basis
+from ftprep.rules.tokens.token_summary import TokenSummary
 from ftprep.writers.jsonl import (
     AtomicWriter,
     InPlaceGuard,
@@ -157,7 +161,7 @@ def open_input(
         converter = build_converter(options.mapping, sample, columns, as_written=as_written)
     except UsageError as exc:
         where = display_name(source.info.file)
-        doubt = getattr(source, "header_doubt", None)
+        doubt = source.header_doubt
         if doubt is None:
             raise UsageError(f"{where}: {exc}") from None
         raise UsageError(
@@ -165,10 +169,7 @@ def open_input(
             "file has no header row, pass --no-header and map the columns as A, B, C..."
         ) from None
     if not converter.is_native:
-        if hasattr(source, "set_transform"):
-            source.set_transform(converter)
-        else:
-            source.transform = converter
+        source.set_transform(converter)
         kind = Kind(converter.target)
     else:
         kind = detect_kind(sample) or Kind.CHAT
@@ -211,9 +212,9 @@ def unreadable(
     """A split that could not be read: one IO001 diagnostic (if IO001 is selected)."""
     info = SourceInfo(file=display_name(path))
     diagnostics = []
-    entry = plan.by_code.get("IO001") if plan is not None else None
+    entry = plan.by_code.get(UnreadableFile.code) if plan is not None else None
     if entry is not None or plan is None:
-        cls = REGISTRY["IO001"]
+        cls = UnreadableFile
         diagnostics.append(
             Diagnostic(
                 code=cls.code,
@@ -271,9 +272,9 @@ def lint_files(
             continue
         source = opened_input.source
         layouts[source.info.file] = _describe_layout(opened_input)
-        callback = stage(progress, source.info.file, max(1, getattr(source, "size", 1)))
+        callback = stage(progress, source.info.file, max(1, source.size))
         # A reference set (``--against``) is only compared with, never linted itself.
-        split_plan = plan.only({"DP003"}) if split == "reference" else plan
+        split_plan = plan.only({TrainValidationLeak.code}) if split == "reference" else plan
         try:
             result = lint_source(
                 source, split_plan, split, workers=workers, progress=callback, splits=splits
@@ -282,7 +283,7 @@ def lint_files(
             result = unreadable(_name(path), str(exc), plan, split, exc.line)
         _add_columns(result, opened_input.converter)
         result.stats["layout"] = layouts[source.info.file]
-        result.stats["skipped_empty_rows"] = getattr(source, "skipped_empty", 0)
+        result.stats["skipped_empty_rows"] = source.skipped_empty
         result.stats["token_summary"] = _token_summary(result)
         results.append(result)
     if len(results) > 1:
@@ -316,7 +317,7 @@ def _add_columns(result: SplitResult, converter: Converter | None) -> None:
 
 
 def _token_summary(result: SplitResult) -> dict[str, Any] | None:
-    rule = result.stats.get("rules", {}).get("TK004")
+    rule = result.stats.get("rules", {}).get(TokenSummary.code)
     if rule is None or not len(rule.tokens):
         return None
     summary: dict[str, Any] = rule.summary()
@@ -408,7 +409,7 @@ def baseline_entries(run: LintRun, baseline_path: str) -> list[BaselineEntry]:
             continue
         name = baseline_file_name(result.info.file, baseline_path)
         for d, (file, record, code, pointer) in _finding_keys(result, opened, name):
-            if d.code not in SUMMARY_CODES:
+            if not d.summary:
                 entries.append(BaselineEntry(file=file, record=record, code=code, pointer=pointer))
     return entries
 
@@ -490,7 +491,9 @@ def structure_errors(path: str, options: RunOptions) -> Counter[str]:
     check = RunOptions(profile=options.profile, select=["structure"], workers=options.workers)
     run = lint_files([("train", path)], check)
     return Counter(
-        d.code for d in run.diagnostics if d.severity is Severity.ERROR and d.code not in ("SC016",)
+        d.code
+        for d in run.diagnostics
+        if d.severity is Severity.ERROR and d.code != TooFewExamples.code
     )
 
 
@@ -532,7 +535,7 @@ def convert_file(
     result.rejected_path = rejected.close()
     if result.rejected_path is None and os.path.exists(rejected_path) and output != "-":
         os.unlink(rejected_path)  # a stale file from an earlier run would mislead
-    result.skipped_empty_rows = getattr(source, "skipped_empty", 0)
+    result.skipped_empty_rows = source.skipped_empty
     if output != "-" and not is_parquet(output) and result.written:
         result.output_errors = structure_errors(output, options)
     return result
@@ -655,7 +658,7 @@ def fix_file(
     run = lint_files([("train", path)], options, progress=progress, stdin_data=stdin_data)
     result = FixResult(output, None, None, final=run)
     first = run.results[0]
-    if any(d.code == "IO001" for d in first.diagnostics):
+    if any(d.code == UnreadableFile.code for d in first.diagnostics):
         return result
     first_input = run.opened[0]
     assert first_input is not None  # an unreadable file returned above
@@ -689,7 +692,7 @@ def fix_file(
                         )
                 tmp = os.path.join(scratch, f"pass{iteration}.jsonl")
                 indexes, lines = array("I"), array("I")
-                size = max(1, getattr(source, "size", 1))
+                size = max(1, source.size)
                 writing = stage(progress, f"{info.file}: fixing (pass {iteration})", size)
                 changes = _apply_pass(source, edit_plan, tmp, indexes, lines, sink, writing)
                 if iteration == 1:  # a BOM or blank lines removed are edits too

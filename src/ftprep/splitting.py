@@ -267,7 +267,7 @@ def _write(
     progress: StageProgress | None,
 ) -> _Written:
     """Write every record to its split, in input order."""
-    writing = stage(progress, f"{source.info.file}: writing", max(1, getattr(source, "size", 1)))
+    writing = stage(progress, f"{source.info.file}: writing", max(1, source.size))
     out = _Written()
     with AtomicWriter(train_path) as train, AtomicWriter(valid_path) as valid_out:
         for slot in iter_slots(source, writing):

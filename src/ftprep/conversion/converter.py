@@ -19,6 +19,7 @@ from ftprep.core import pointer as jp
 from ftprep.core.errors import UsageError, shown_names
 from ftprep.core.jsontext import json_type
 from ftprep.core.model import Record
+from ftprep.core.reasons import Reason
 
 NATIVE = ("chat", "prompt-completion", "preference")
 
@@ -63,7 +64,7 @@ class Converter:
                 row = {str(i): v for i, v in enumerate(row)}
             else:
                 kind = json_type(row)
-                return ("IO003", f"record is a JSON {kind}, not an object")
+                return (Reason.RECORD_NOT_OBJECT.code, f"record is a JSON {kind}, not an object")
         if self.is_native:
             return Record(index=index, data=row, line=line)
         if self.fold_keys and not self.system:
@@ -82,20 +83,29 @@ class Converter:
             for name in template.placeholders:
                 value = as_text(cell(row, name))
                 if value is None:
-                    return ("SC017", f"column {name!r} holds a list or object, not text")
+                    return (
+                        Reason.NON_STRING_VALUE.code,
+                        f"column {name!r} holds a list or object, not text",
+                    )
                 values[name] = value
             return template.render(values)
         column = self.roles[role]
         if column.startswith("/") and not jp.exists(row, column):
-            return ("SC002", f"the row has no value at {column}; keys found: {', '.join(row)}")
+            return (
+                Reason.MISSING_REQUIRED_FIELD.code,
+                f"the row has no value at {column}; keys found: {', '.join(row)}",
+            )
         if not column.startswith("/") and column not in row:
             return (
-                "SC002",
+                Reason.MISSING_REQUIRED_FIELD.code,
                 f"the row has no {column!r} key; keys found: {', '.join(map(str, row))}",
             )
         value = as_text(cell(row, column))
         if value is None:
-            return ("SC017", f"{column!r} holds a list or object where text is needed")
+            return (
+                Reason.NON_STRING_VALUE.code,
+                f"{column!r} holds a list or object where text is needed",
+            )
         return value
 
     def _convert(self, row: dict[str, Any]) -> dict[str, Any] | tuple[str, str]:
@@ -139,7 +149,10 @@ class Converter:
         system = texts.get("system", self.system)
         if self.target == "preference":
             if prompt is None or "chosen" not in texts or "rejected" not in texts:
-                return ("SC002", "a preference pair needs prompt, chosen and rejected")
+                return (
+                    Reason.MISSING_REQUIRED_FIELD.code,
+                    "a preference pair needs prompt, chosen and rejected",
+                )
             messages = ([{"role": "system", "content": system}] if system else []) + [
                 {"role": "user", "content": prompt}
             ]
@@ -150,7 +163,7 @@ class Converter:
             }
         if prompt is None or answer is None:
             return (
-                "SC002",
+                Reason.MISSING_REQUIRED_FIELD.code,
                 "the mapping gives no prompt/user text or no completion/assistant text",
             )
         if self.target == "completion":
@@ -162,7 +175,7 @@ class Converter:
     def _pair(self, row: dict[str, Any], p: str, c: str) -> dict[str, Any] | tuple[str, str]:
         prompt, completion = as_text(row.get(p)), as_text(row.get(c))
         if prompt is None or completion is None:
-            return ("SC017", "prompt or completion is a list or object")
+            return (Reason.NON_STRING_VALUE.code, "prompt or completion is a list or object")
         return self._build({"prompt": prompt, "completion": completion})
 
     def _add_system(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -206,7 +219,7 @@ class Converter:
             shared += 1
         if not shared or shared == len(chosen) or shared == len(rejected):
             return (
-                "SC015",
+                Reason.INVALID_PREFERENCE_PAIR.code,
                 "the chosen and rejected conversations share no prompt, or one is the start "
                 "of the other",
             )

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from ftprep.conversion.mapping import normalise_column
+from ftprep.core.reasons import Reason
 
 SHAREGPT_ROLES = {
     "human": "user",
@@ -108,11 +109,11 @@ def llamafactory_messages(messages: Any) -> list[dict[str, Any]] | tuple[str, st
     observation become tool calls and tool results), text parts as text, and
     ``loss_weight`` as the assistant's ``weight`` (other roles are never trained)."""
     if not isinstance(messages, list):
-        return ("SC001", "`messages` is not a list")
+        return (Reason.MISSING_MESSAGES.code, "`messages` is not a list")
     turns, weights = [], []
     for i, message in enumerate(messages):
         if not isinstance(message, dict):
-            return ("SC001", f"message {i} is not an object")
+            return (Reason.MISSING_MESSAGES.code, f"message {i} is not an object")
         content = message.get("content")
         if isinstance(content, list):
             texts = []
@@ -120,7 +121,7 @@ def llamafactory_messages(messages: Any) -> list[dict[str, Any]] | tuple[str, st
                 kind = part.get("type") if isinstance(part, dict) else None
                 if kind != "text":
                     return (
-                        "SC014",
+                        Reason.INVALID_CONTENT_PART.code,
                         f"message {i} has a {kind or 'malformed'} part; only text parts convert "
                         "(images and audio need the trainer's own multimodal format)",
                     )
@@ -155,33 +156,33 @@ def as_text(value: Any) -> str | None:
 def sharegpt_messages(turns: Any) -> list[dict[str, Any]] | tuple[str, str]:
     """ShareGPT ``{from, value}`` turns as OpenAI messages, tool calls included."""
     if not isinstance(turns, list):
-        return ("SC001", "`conversations` is not a list")
+        return (Reason.MISSING_MESSAGES.code, "`conversations` is not a list")
     messages: list[dict[str, Any]] = []
     call_ids: list[str] = []
     for i, turn in enumerate(turns):
         if not isinstance(turn, dict):
-            return ("SC001", f"conversation turn {i} is not an object")
+            return (Reason.MISSING_MESSAGES.code, f"conversation turn {i} is not an object")
         source = turn.get("from", turn.get("role"))
         value = turn.get("value", turn.get("content"))
         role = SHAREGPT_ROLES.get(str(source).lower()) if source is not None else None
         if role is None:
             return (
-                "SC004",
+                Reason.UNRECOGNIZED_ROLE.code,
                 f"turn {i} has role {source!r}, which ShareGPT conversion does not know",
             )
         text = as_text(value)
         if text is None:
-            return ("SC017", f"turn {i} value is not text")
+            return (Reason.NON_STRING_VALUE.code, f"turn {i} value is not text")
         if source == "function_call":
             try:
                 call = orjson.loads(text)
             except orjson.JSONDecodeError:
-                return ("SC012", f"turn {i}: function_call value is not JSON")
+                return (Reason.INVALID_TOOL_CALL.code, f"turn {i}: function_call value is not JSON")
             calls = call if isinstance(call, list) else [call]
             tool_calls = []
             for c in calls:
                 if not isinstance(c, dict) or "name" not in c:
-                    return ("SC012", f"turn {i}: function_call has no name")
+                    return (Reason.INVALID_TOOL_CALL.code, f"turn {i}: function_call has no name")
                 call_id = f"call_{len(call_ids) + 1}"
                 call_ids.append(call_id)
                 args = c.get("arguments", {})

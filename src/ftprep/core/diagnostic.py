@@ -9,8 +9,6 @@ from typing import Any
 from ftprep.core.fix import Fix
 from ftprep.core.location import Related
 
-SUMMARY_CODES = ("TK004",)  # informational summaries: shown apart, never counted or silenced
-
 
 class Severity(str, Enum):
     """How much a finding matters; the failing threshold is configurable."""
@@ -70,6 +68,8 @@ class Diagnostic:
     # The spreadsheet row of a table record, when it differs from ``line`` (the physical
     # line a row starts on: a cell spanning lines above it pushes lines past rows).
     row: int | None = None
+    # An informational summary (the token summary): shown apart, never counted or failing.
+    summary: bool = False
 
     @property
     def fixable(self) -> bool:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
@@ -26,6 +26,7 @@ from ftprep.core.diagnostic import Diagnostic, Finding, Severity
 from ftprep.core.location import SourceInfo
 from ftprep.core.model import Batch, Kind, Record, detect_kind
 from ftprep.core.rule import Rule, RuleContext, Scope
+from ftprep.core.source import Job, JobOutput, Source
 
 C = TypeVar("C", bound=Collector)
 
@@ -77,50 +78,6 @@ class LintPlan:
     @property
     def compares_texts(self) -> bool:
         return any(p.cls.compares_texts for p in self.rules)
-
-
-@dataclass(slots=True)
-class Rejection:
-    """A record slot that could not become a record: the raw input and why."""
-
-    index: int
-    line: int
-    raw: Any  # the line's text, or the row/object as read
-    reasons: list[tuple[str, str]]  # (code, message)
-
-
-@dataclass
-class JobOutput:
-    """What reading one job produced: records, reader issues, and one line per record slot."""
-
-    first_index: int
-    lines: array[int]
-    records: list[Record]
-    issues: list[tuple[str, Finding]]
-    rejected: list[Rejection] = field(default_factory=list)
-    bytes_read: int = 0
-    # Stable record index of each slot when they are not first_index, first_index + 1, ...
-    # (an intermediate file of the fixer, after records were dropped).
-    indexes: array[int] | None = None
-    # Spreadsheet rows of the records whose row is not their line (index -> row), sparse.
-    rows: dict[int, int] | None = None
-
-
-class Job(Protocol):
-    def run(self) -> JobOutput: ...
-
-
-class RecordSource(Protocol):
-    """A reader's view of one input, as the engine sees it."""
-
-    info: SourceInfo
-
-    def jobs(self) -> Iterator[Job]: ...
-
-    def file_issues(self) -> list[tuple[str, Finding]]: ...
-
-    @property
-    def size(self) -> int: ...
 
 
 @dataclass
@@ -181,6 +138,7 @@ def _stamp(
         related=f.related,
         fix=f.fix,
         data=f.data,
+        summary=p.cls.is_summary,
     )
 
 
@@ -358,7 +316,7 @@ def default_workers() -> int:
 
 
 def lint_source(
-    source: RecordSource,
+    source: Source,
     plan: LintPlan,
     split: str = "train",
     *,
@@ -423,13 +381,13 @@ def lint_source(
     costly = any(spec.collector.costly for spec in collects) or any(
         p.cls.costly and rule.wants_records for p, rule in main_rules
     )
-    if costly and hasattr(source, "chunk_bytes"):
+    if costly and source.chunk_bytes is not None:
         source.chunk_bytes = min(source.chunk_bytes, COSTLY_CHUNK_BYTES)
-    distributed = getattr(source, "run_jobs", None)
+    distributed = source.run_jobs(runner)
     if distributed is not None:
         # The source runs its jobs elsewhere (a Dask cluster): the same runner, shipped to
         # each partition; results come back in input order and merge as they do here.
-        for result in distributed(runner):
+        for result in distributed:
             absorb(result)
     elif workers > 1 and source.size > (COSTLY_MIN_BYTES if costly else PARALLEL_MIN_BYTES):
         if plan.needs_tokens:
@@ -485,7 +443,7 @@ def lint_source(
     return result
 
 
-def sample_records(source: RecordSource, kind: Kind, limit: int = 1000) -> list[Record]:
+def sample_records(source: Source, kind: Kind, limit: int = 1000) -> list[Record]:
     """The first records of a source (its first job), with their kinds."""
     for job in source.jobs():
         records = job.run().records[:limit]
@@ -497,7 +455,7 @@ def sample_records(source: RecordSource, kind: Kind, limit: int = 1000) -> list[
 
 
 def fetch_records(
-    source: RecordSource,
+    source: Source,
     wanted: Iterable[int],
     kind: Kind,
     keep: Callable[[Record], Any] | None = None,

@@ -1,14 +1,14 @@
-"""The rule contract: metadata as class constants, checks as generators.
+"""The rule contract: metadata as class constants, checks returning findings.
 
-A rule never prints and never decides its own code or severity: it returns (or yields)
+A rule never prints and never decides its own code or severity: it returns
 :class:`~ftprep.core.diagnostic.Finding` objects and the engine stamps them.
-``check_record`` runs once per record per rule, a million times on a large file, so hot
-rules return a list (empty when the record is fine) rather than build a generator, and the
-hottest scan a whole job's records at once in ``check_batch``. Record-scope
-rules look at one record at a time. Dataset-scope rules keep compact state (counters,
-hashes, small arrays) while records stream past and report in :meth:`Rule.finish`; their
-state must be mergeable with :meth:`Rule.merge` because the engine runs chunks of a large
-file in worker processes, each with its own rule instances.
+Record-scope rules look at one record at a time: ``check_record`` runs once per record per
+rule, a million times on a large file, so it returns a list (empty when the record is fine)
+rather than build a generator; the hottest rules also scan a whole job's records at once in
+``check_batch``. Dataset-scope rules conclude in :meth:`Rule.finish` from the tally they
+declare with :meth:`Rule.collects` (a :class:`~ftprep.core.collector.Collector` the engine
+owns, feeds and merges across worker processes); a few keep a small state of their own,
+mergeable with :meth:`Rule.merge`. Splits-scope rules compare finished splits.
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ class Rule:
     # Always runs, whatever is selected or ignored (a file that cannot be read is an error
     # under any selection), at its default severity or higher.
     always_on: ClassVar[bool] = False
+    # Reports one informational summary of the data (tokens, cost): shown apart from the
+    # findings, never counted, never failing a run.
+    is_summary: ClassVar[bool] = False
     # False when check_record has nothing to do (a rule that only reports in finish(), or
     # one reading statistics another instance collects): the engine then skips the calls.
     wants_records: bool = True

@@ -10,8 +10,9 @@ from typing import Any
 from ftprep.core.diagnostic import Finding
 from ftprep.core.fix import Applicability, Edit, Fix
 from ftprep.core.jsontext import json_type
-from ftprep.core.linter import JobOutput, Rejection
 from ftprep.core.model import Record
+from ftprep.core.reasons import Reason
+from ftprep.core.source import JobOutput, Rejection
 
 BOM = b"\xef\xbb\xbf"
 
@@ -45,7 +46,7 @@ class ReadOptions:
 
 def identity_transform(row: Any, index: int, line: int) -> Record | tuple[str, str]:
     if not isinstance(row, dict):
-        return ("IO003", f"record is a JSON {json_type(row)}, not an object")
+        return (Reason.RECORD_NOT_OBJECT.code, f"record is a JSON {json_type(row)}, not an object")
     return Record(index=index, data=row, line=line)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from ftprep.core import jsontext
 from ftprep.core.diagnostic import Finding
 from ftprep.core.location import SourceInfo
+from ftprep.core.source import Source
 from ftprep.readers.base import RowJob, Transform, identity_transform
 from ftprep.readers.jsonl import JsonlSource
 
@@ -45,7 +46,7 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-class FrameSource:
+class FrameSource(Source):
     """A DataFrame read as a table: one record per row, rows numbered from 1."""
 
     def __init__(

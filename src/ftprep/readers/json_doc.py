@@ -19,6 +19,8 @@ import orjson
 from ftprep.core import jsontext
 from ftprep.core.diagnostic import Finding
 from ftprep.core.location import SourceInfo
+from ftprep.core.reasons import Reason
+from ftprep.core.source import Source
 from ftprep.readers.base import (
     BOM,
     ReadError,
@@ -29,6 +31,7 @@ from ftprep.readers.base import (
     identity_transform,
 )
 from ftprep.readers.jsonl import JsonlSource, duplicate_key_findings
+from ftprep.readers.open import OpenRequest, utf8_data
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _BATCH = 2000
@@ -70,7 +73,18 @@ def _line_of(text: str, offsets: list[int]) -> list[int]:
     return lines
 
 
-class JsonDocumentSource:
+def open_json(request: OpenRequest) -> JsonDocumentSource:
+    """The readers table's opener for a JSON document (an array, or an object of them)."""
+    data = utf8_data(request)
+    if data is None:
+        with open(request.path, "rb") as fh:
+            data = fh.read()
+    return JsonDocumentSource(
+        request.display, data, transform=request.transform, key=request.options.sheet
+    )
+
+
+class JsonDocumentSource(Source):
     """A ``.json`` file read whole (documents are small next to JSONL exports)."""
 
     def __init__(
@@ -86,7 +100,7 @@ class JsonDocumentSource:
         self._issues: list[tuple[str, Finding]] = []
         if data.startswith(BOM):
             data = data[len(BOM) :]
-            self._issues.append(("IO004", bom_finding()))
+            self._issues.append((Reason.BYTE_ORDER_MARK.code, bom_finding()))
         check_text(path, data)
         self.text = data.decode("utf-8")
         self.key = key
@@ -207,7 +221,7 @@ class JsonDocumentSource:
         for i, ((s, e), (line, obj, _)) in enumerate(zip(spans, self._rows, strict=True)):
             if e > s:
                 for f in duplicate_key_findings(self.text[s:e], obj, i, line):
-                    self._issues.append(("IO006", f))
+                    self._issues.append((Reason.DUPLICATE_KEY.code, f))
 
     def jobs(self) -> Iterator[Any]:
         if self._jsonl is not None:

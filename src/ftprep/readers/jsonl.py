@@ -20,10 +20,11 @@ import orjson
 from ftprep.core import jsontext
 from ftprep.core.diagnostic import Finding
 from ftprep.core.fix import Applicability, Edit, Fix
-from ftprep.core.linter import JobOutput, Rejection
 from ftprep.core.location import SourceInfo
 from ftprep.core.model import Record
 from ftprep.core.pointer import escape
+from ftprep.core.reasons import Reason
+from ftprep.core.source import JobOutput, Rejection, Source
 from ftprep.readers.base import (
     BOM,
     ReadError,
@@ -33,6 +34,7 @@ from ftprep.readers.base import (
     reject_finding,
 )
 from ftprep.readers.encoding import DETECT_BYTES, damaged_lines_hint, line_problem, wide_encoding
+from ftprep.readers.open import OpenRequest, utf8_data
 
 # Every byte but a line feed and an opening brace.
 _NOT_LINE_OR_BRACE = bytes(b for b in range(256) if b not in b"\n{")
@@ -130,7 +132,9 @@ def decode_error_finding(exc: orjson.JSONDecodeError, index: int, line: int) -> 
         hint = " (a tab, newline or NUL inside a string must be escaped: \\t, \\n, \\u0000)"
     elif "depth limit" in message:
         message = "nested more than 1,024 levels deep, more than JSON parsers accept"
-    f = reject_finding("IO002", f"invalid JSON at {where}{message}{hint}", index, line)
+    f = reject_finding(
+        Reason.INVALID_JSON.code, f"invalid JSON at {where}{message}{hint}", index, line
+    )
     f.column = None
     return f
 
@@ -191,25 +195,27 @@ class JsonlJob:
                 obj = loads(raw)
             except orjson.JSONDecodeError as exc:
                 if not raw.strip():
-                    issues.append(("IO005", _blank_finding(line)))
+                    issues.append((Reason.BLANK_LINE.code, _blank_finding(line)))
                     continue
                 lines.append(line)
                 damaged = line_problem(raw, self.encoding_hint) if self.encoding_hint else None
                 finding = (
                     decode_error_finding(exc, index, line)
                     if damaged is None
-                    else reject_finding("IO002", damaged, index, line)
+                    else reject_finding(Reason.INVALID_JSON.code, damaged, index, line)
                 )
-                issues.append(("IO002", finding))
+                issues.append((Reason.INVALID_JSON.code, finding))
                 # A line that is not UTF-8 keeps its bytes: nothing of it is lost.
                 kept: str | bytes = raw if damaged is not None else raw.decode("utf-8")
-                rejected.append(Rejection(index, line, kept, [("IO002", finding.message)]))
+                rejected.append(
+                    Rejection(index, line, kept, [(Reason.INVALID_JSON.code, finding.message)])
+                )
                 index += 1
                 continue
             lines.append(line)
             if check_duplicates and type(obj) is dict and raw.count(b'":') != count_keys(obj):
                 for finding in duplicate_key_findings(raw, obj, index, line):
-                    issues.append(("IO006", finding))
+                    issues.append((Reason.DUPLICATE_KEY.code, finding))
             if native and type(obj) is dict:
                 records.append(Record(index, obj, line, raw=raw if keep_raw else None))
                 index += 1
@@ -244,8 +250,20 @@ TAPER_BLOCKS = 4
 MIN_BLOCK_BYTES = 64 * 1024
 
 
-class JsonlSource:
+def open_jsonl(request: OpenRequest) -> JsonlSource:
+    """The readers table's opener for JSONL."""
+    return JsonlSource(
+        request.display,
+        data=utf8_data(request),
+        transform=request.transform,
+        chunk_bytes=request.options.chunk_bytes,
+    )
+
+
+class JsonlSource(Source):
     """A JSONL file (or JSONL text already in memory, e.g. from stdin or transcoding)."""
+
+    chunk_bytes: int  # always cut by size
 
     def __init__(
         self,
@@ -276,6 +294,10 @@ class JsonlSource:
 
             self._size = os.path.getsize(self.path)
         return self._size
+
+    @size.setter
+    def size(self, value: int) -> None:
+        self._size = value
 
     def file_issues(self) -> list[tuple[str, Finding]]:
         return self._file_issues
@@ -342,7 +364,7 @@ class JsonlSource:
                 if data.startswith(BOM):
                     data = data[len(BOM) :]
                     offset += len(BOM)
-                    self._file_issues.append(("IO004", bom_finding()))
+                    self._file_issues.append((Reason.BYTE_ORDER_MARK.code, bom_finding()))
             cut = data.rfind(b"\n") + 1
             if cut == 0:
                 carry = data

@@ -2,23 +2,58 @@
 
 from __future__ import annotations
 
+import importlib
 import os
-from typing import Any
+from dataclasses import dataclass
 
 from ftprep.core.location import display_name
+from ftprep.core.source import Source
 from ftprep.readers.base import ReadError, ReadOptions, Transform, check_text, identity_transform
 
-EXTENSIONS = {
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".parquet": "parquet",
-}
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """What a format's opener gets: the file, the bytes already read (stdin), options."""
+
+    path: str  # "-" for standard input
+    display: str  # the name readers report ("<stdin>" for standard input)
+    data: bytes | None
+    options: ReadOptions
+    transform: Transform
+
+
+@dataclass(frozen=True)
+class Format:
+    """One input format: its name (``--format``), file extensions and opener.
+
+    The opener is named as ``module:function`` and imported only when a file of the format
+    is read, so that pandas, openpyxl and pyarrow load only when needed.
+    """
+
+    name: str
+    title: str  # as messages name it
+    extensions: tuple[str, ...]
+    opener: str
+    from_stdin: bool = True
+
+    def open(self, request: OpenRequest) -> Source:
+        module, function = self.opener.split(":")
+        opened: Source = getattr(importlib.import_module(module), function)(request)
+        return opened
+
+
+# The readers table: adding an input format is a reader module and a row here.
+FORMATS: tuple[Format, ...] = (
+    Format("jsonl", "JSONL", (".jsonl", ".ndjson"), "ftprep.readers.jsonl:open_jsonl"),
+    Format("json", "JSON", (".json",), "ftprep.readers.json_doc:open_json"),
+    Format("csv", "CSV", (".csv",), "ftprep.readers.tabular:open_csv"),
+    Format("tsv", "TSV", (".tsv", ".tab"), "ftprep.readers.tabular:open_tsv"),
+    Format("xlsx", "XLSX", (".xlsx", ".xlsm"), "ftprep.readers.xlsx:open_xlsx", False),
+    Format("parquet", "Parquet", (".parquet",), "ftprep.readers.parquet:open_parquet", False),
+)
+FORMAT_NAMES = tuple(f.name for f in FORMATS)
+_BY_NAME = {f.name: f for f in FORMATS}
+EXTENSIONS = {ext: f.name for f in FORMATS for ext in f.extensions}
 
 
 def detect_format(path: str, options: ReadOptions) -> str:
@@ -29,10 +64,25 @@ def detect_format(path: str, options: ReadOptions) -> str:
         return EXTENSIONS[ext]
     if ext == ".xls":
         raise ReadError("legacy Excel .xls is not supported; save the workbook as .xlsx or CSV")
+    first = [f.extensions[0] for f in FORMATS]
+    known = ", ".join(first[:-1]) + " and " + first[-1]
     raise ReadError(
-        f"unknown file type {ext or '(no extension)'!r}; ftprep reads "
-        ".jsonl, .json, .csv, .tsv, .xlsx and .parquet (or pass --format)"
+        f"unknown file type {ext or '(no extension)'!r}; ftprep reads {known} (or pass --format)"
     )
+
+
+def utf8_data(request: OpenRequest) -> bytes | None:
+    """The input as UTF-8 (transcoded when ``--encoding`` names another encoding), or None
+    to let the reader stream the file itself."""
+    encoding = request.options.encoding
+    if _is_utf8(encoding):
+        return request.data
+    assert encoding is not None
+    raw = request.data
+    if raw is None:
+        with open(request.path, "rb") as fh:
+            raw = fh.read()
+    return _transcode(request.display, raw, encoding)
 
 
 def _transcode(path: str, data: bytes, encoding: str) -> bytes:
@@ -56,7 +106,7 @@ def open_source(
     transform: Transform = identity_transform,
     *,
     stdin_data: bytes | None = None,
-) -> Any:
+) -> Source:
     """Open ``path`` (``-`` for standard input) and return a record source for the engine."""
     source = _open_source(path, options, transform, stdin_data=stdin_data)
     shown = display_name(path)
@@ -73,7 +123,7 @@ def _open_source(
     transform: Transform = identity_transform,
     *,
     stdin_data: bytes | None = None,
-) -> Any:
+) -> Source:
     options = options or ReadOptions()
     # Readers open the file by its name; reports show it as display_name says.
     display = "<stdin>" if path == "-" else path
@@ -86,51 +136,9 @@ def _open_source(
             raise ReadError("is a directory, not a file")
         if not os.access(path, os.R_OK):
             raise ReadError("permission denied: the file cannot be read; check its permissions")
-    if fmt in ("jsonl", "json"):
-        from ftprep.readers.json_doc import JsonDocumentSource
-        from ftprep.readers.jsonl import JsonlSource
-
-        if not _is_utf8(options.encoding):
-            assert options.encoding is not None
-            raw = data if data is not None else open(path, "rb").read()  # noqa: SIM115
-            data = _transcode(display, raw, options.encoding)
-        if fmt == "jsonl":
-            return JsonlSource(
-                display, data=data, transform=transform, chunk_bytes=options.chunk_bytes
-            )
-        if data is None:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        return JsonDocumentSource(display, data, transform=transform, key=options.sheet)
-    if fmt in ("csv", "tsv"):
-        from ftprep.readers.tabular import CsvSource
-
-        return CsvSource(
-            display,
-            transform=transform,
-            delimiter=options.delimiter,
-            encoding=options.encoding,
-            header=options.header,
-            quoting=options.quoting,
-            is_tsv=fmt == "tsv",
-            data=data,
-        )
-    if fmt == "xlsx":
-        from ftprep.readers.xlsx import XlsxSource
-
-        if path == "-":
-            raise ReadError("XLSX cannot be read from standard input; pass a file name")
-        return XlsxSource(
-            display,
-            transform=transform,
-            sheet=options.sheet,
-            wanted_columns=options.wanted_columns,
-            header=options.header,
-        )
-    if fmt == "parquet":
-        from ftprep.readers.parquet import ParquetSource
-
-        if path == "-":
-            raise ReadError("Parquet cannot be read from standard input; pass a file name")
-        return ParquetSource(display, transform=transform)
-    raise ReadError(f"unknown format {fmt!r}")
+    found = _BY_NAME.get(fmt)
+    if found is None:
+        raise ReadError(f"unknown format {fmt!r}; formats: {', '.join(FORMAT_NAMES)}")
+    if path == "-" and not found.from_stdin:
+        raise ReadError(f"{found.title} cannot be read from standard input; pass a file name")
+    return found.open(OpenRequest(path, display, data, options, transform))

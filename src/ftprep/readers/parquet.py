@@ -15,7 +15,9 @@ from typing import Any
 
 from ftprep.core.diagnostic import Finding
 from ftprep.core.location import SourceInfo
+from ftprep.core.source import Source
 from ftprep.readers.base import ReadError, RowJob, Transform, identity_transform
+from ftprep.readers.open import OpenRequest
 
 _BATCH = 2000
 INSTALL_HINT = "reading and writing Parquet needs pyarrow: pip install 'ftprep[parquet]'"
@@ -29,7 +31,12 @@ def _parquet() -> Any:
     return pq
 
 
-class ParquetSource:
+def open_parquet(request: OpenRequest) -> ParquetSource:
+    """The readers table's opener for Parquet."""
+    return ParquetSource(request.display, transform=request.transform)
+
+
+class ParquetSource(Source):
     """A Parquet file read batch by batch; rows numbered from 1."""
 
     def __init__(self, path: str, transform: Transform = identity_transform) -> None:

@@ -20,6 +20,8 @@ from typing import IO, Any
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.location import SourceInfo
+from ftprep.core.reasons import Reason
+from ftprep.core.source import Source
 from ftprep.readers.base import (
     BOM,
     ReadError,
@@ -31,6 +33,7 @@ from ftprep.readers.base import (
     identity_transform,
     reject_finding,
 )
+from ftprep.readers.open import OpenRequest
 from ftprep.readers.table import TableShape, column_letters, looks_like_data
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -96,7 +99,27 @@ def line_oriented(lines: list[str], delimiter: str) -> bool:
     return width >= 2 and all(line.count(delimiter) + 1 == width for line in lines)
 
 
-class CsvSource:
+def open_csv(request: OpenRequest, is_tsv: bool = False) -> CsvSource:
+    """The readers table's opener for CSV."""
+    options = request.options
+    return CsvSource(
+        request.display,
+        transform=request.transform,
+        delimiter=options.delimiter,
+        encoding=options.encoding,
+        header=options.header,
+        quoting=options.quoting,
+        is_tsv=is_tsv,
+        data=request.data,
+    )
+
+
+def open_tsv(request: OpenRequest) -> CsvSource:
+    """The readers table's opener for TSV."""
+    return open_csv(request, is_tsv=True)
+
+
+class CsvSource(Source):
     """A CSV or TSV file (or CSV text already in memory, from stdin)."""
 
     def __init__(
@@ -130,7 +153,7 @@ class CsvSource:
             "utf8",
         ):
             self.encoding = "utf-8-sig"
-            self._issues.append(("IO004", bom_finding()))
+            self._issues.append((Reason.BYTE_ORDER_MARK.code, bom_finding()))
         # Every byte is checked before any row is read, so an error names its line.
         check_text(path, data, encoding)
         head_text = raw_head.decode(self.encoding, errors="ignore")
@@ -221,20 +244,29 @@ class CsvSource:
                 if starts_at != row_number:
                     row_numbers[record] = row_number
                 if fitted.rejected is not None:  # its finding quarantines it (unsafe fix)
-                    rejection = reject_finding("IO009", fitted.rejected[0], record, starts_at)
+                    rejection = reject_finding(
+                        Reason.RAGGED_ROW.code, fitted.rejected[0], record, starts_at
+                    )
                     rejection.severity_override = Severity.ERROR
                     fitted.findings = [rejection]
                 for finding in fitted.findings:
                     finding.record, finding.line = record, starts_at
-                    issues.append(("IO009", finding))
+                    issues.append((Reason.RAGGED_ROW.code, finding))
                 if self.quoting and ends_at > starts_at:
                     swallowed = swallowed_rows(cells, delimiter, shape.declared)
                     if swallowed:
-                        issues.append(("IO010", _swallow_finding(where, ends_at, swallowed)))
+                        issues.append(
+                            (
+                                Reason.QUOTE_SPANS_ROWS.code,
+                                _swallow_finding(where, ends_at, swallowed),
+                            )
+                        )
                         issues[-1][1].record, issues[-1][1].line = record, starts_at
                 if fitted.rejected is not None:
                     message, raw = fitted.rejected
-                    rows.append((starts_at, RejectedCells("IO009", message, raw), None))
+                    rows.append(
+                        (starts_at, RejectedCells(Reason.RAGGED_ROW.code, message, raw), None)
+                    )
                 else:
                     rows.append((starts_at, fitted.row, None))
                 if len(rows) >= _BATCH:

@@ -15,7 +15,10 @@ from typing import Any
 
 from ftprep.core.diagnostic import Finding
 from ftprep.core.location import SourceInfo
+from ftprep.core.reasons import Reason
+from ftprep.core.source import Source
 from ftprep.readers.base import ReadError, RowJob, Transform, identity_transform
+from ftprep.readers.open import OpenRequest
 from ftprep.readers.table import TableShape, column_letters
 
 _BATCH = 5000
@@ -154,7 +157,19 @@ def _trimmed(cells: list[str]) -> list[str]:
     return cells[:end]
 
 
-class XlsxSource:
+def open_xlsx(request: OpenRequest) -> XlsxSource:
+    """The readers table's opener for XLSX workbooks."""
+    options = request.options
+    return XlsxSource(
+        request.display,
+        transform=request.transform,
+        sheet=options.sheet,
+        wanted_columns=options.wanted_columns,
+        header=options.header,
+    )
+
+
+class XlsxSource(Source):
     """One sheet of an XLSX workbook."""
 
     def __init__(
@@ -224,7 +239,7 @@ class XlsxSource:
             row = int(re.sub(r"[A-Z]+", "", first))
             issues.append(
                 (
-                    "IO007",
+                    Reason.SPREADSHEET_ARTIFACT.code,
                     Finding(
                         message=f"cells {ref} are merged: only {first} holds the value, the other "
                         "cells of the range read as empty; unmerge and fill them in the workbook",
@@ -328,11 +343,11 @@ class XlsxSource:
                 record = index + len(rows)
                 for finding in fitted.findings:
                     finding.record, finding.line = record, number
-                    issues.append(("IO009", finding))
+                    issues.append((Reason.RAGGED_ROW.code, finding))
                 for ref, formula in uncached:
                     issues.append(
                         (
-                            "IO007",
+                            Reason.SPREADSHEET_ARTIFACT.code,
                             Finding(
                                 message=f"cell {ref} holds the formula {formula!r} with no cached "
                                 "value; open and save the workbook in Excel or LibreOffice to "

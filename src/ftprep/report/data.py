@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftprep.core.diagnostic import SUMMARY_CODES, Diagnostic
+from ftprep.core.diagnostic import Diagnostic
 from ftprep.core.fix import Applicability
 
 REPORT_VERSION = 1
@@ -27,11 +27,11 @@ class ReportData:
 
     @property
     def problems(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.code not in SUMMARY_CODES]
+        return [d for d in self.diagnostics if not d.summary]
 
     @property
     def summaries(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.code in SUMMARY_CODES]
+        return [d for d in self.diagnostics if d.summary]
 
     def summary(self) -> dict[str, Any]:
         problems = self.problems

@@ -7,6 +7,8 @@ group (``separators``) or a name (``inconsistent-prompt-separator``).
 
 from __future__ import annotations
 
+from ftprep.core.reasons import Reason
+from ftprep.core.reasons import register as register_reasons
 from ftprep.core.rule import Rule
 from ftprep.rules.classes.class_imbalance import ClassImbalance
 from ftprep.rules.classes.class_missing_from_split import ClassMissingFromSplit
@@ -133,3 +135,12 @@ def rule_by_name(name: str) -> type[Rule] | None:
         if name == cls.name or name in cls.aliases:
             return cls
     return None
+
+
+def _register_reasons() -> None:
+    """Tell the core which code reports each reason readers and converters give."""
+    by_name = {cls.name: code for code, cls in REGISTRY.items()}
+    register_reasons({reason: by_name[reason.value] for reason in Reason})
+
+
+_register_reasons()

@@ -21,6 +21,7 @@ from ftprep.core.errors import UsageError
 from ftprep.core.fingerprint import finding_key, fingerprint
 from ftprep.core.fix import Applicability, preview
 from ftprep.core.fixplan import Decision, FindingDecision, FixPlan, decide
+from ftprep.core.reasons import Reason
 from ftprep.pipeline import LintRun, RunOptions, fix_file, fix_valid_file, iter_slots, lint_files
 
 Progress = Callable[[str, float], None]
@@ -121,7 +122,7 @@ class ReviewSession:
 
         run = lint_files(inputs, self.options, progress=lint_progress)
         findings = sorted(
-            (d for d in run.diagnostics if d.code != "TK004"),
+            (d for d in run.diagnostics if not d.summary),
             key=lambda d: (d.split != "train", d.code, d.line or 0, d.pointer or "", d.message),
         )
         tk = [r.stats.get("token_summary") for r in run.results if r.split == "train"]
@@ -369,8 +370,9 @@ class ReviewSession:
     # -- saving ----------------------------------------------------------------------------
     def save(self) -> SaveOutcome:
         """Write the baseline (ignored findings), then let the core fixer apply the plan."""
-        if any(d.code == "IO001" for d in self.findings if d.split == "train"):
-            raise UsageError(f"nothing to save: {self.path} could not be read (IO001)")
+        unreadable = Reason.UNREADABLE_FILE.code
+        if any(d.code == unreadable for d in self.findings if d.split == "train"):
+            raise UsageError(f"nothing to save: {self.path} could not be read ({unreadable})")
         added = 0
         if self.state.ignored:
             baseline = Baseline.load_or_empty(self.baseline_path)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ftprep.core.reasons import Reason
 from ftprep.upload.provider import JobSpec, Provider, ProviderError, RemoteFile, RemoteJob
 
 Say = Callable[[str], None]
@@ -101,14 +102,16 @@ def prepare(path: str, options: Any, *, train: str | None = None) -> Prepared:
         warnings=summary.warnings,
         tokens=tokens,
     )
-    errors = [d for d in report.diagnostics if d.severity.value == "error" and d.code != "TK004"]
+    errors = [d for d in report.diagnostics if d.severity.value == "error" and not d.summary]
     prepared.error_codes = dict(sorted(Counter(d.code for d in errors).items()))
     kinds = {d.fix.applicability.value for d in errors if d.fix is not None and d.fix.applicable}
     prepared.fixable = "safe" if kinds == {"safe"} else ("unsafe" if kinds else None)
     prepared.lint_command = lint_command(path, train, options)
     if prepared.fixable:
         prepared.fix_command = fix_command(prepared.lint_command, path, train, prepared.fixable)
-    unreadable = next((d for d in report.diagnostics if d.code == "IO001"), None)
+    unreadable = next(
+        (d for d in report.diagnostics if d.code == Reason.UNREADABLE_FILE.code), None
+    )
     if unreadable is not None:
         line = f":{unreadable.line}" if unreadable.line else ""
         prepared.unreadable = f"{unreadable.file}{line}: {unreadable.message}"

@@ -85,6 +85,7 @@ class TokenSummary(Rule):
     scope = Scope.DATASET
     default_severity = Severity.INFO
     needs_tokens = True
+    is_summary = True
     Options = Options
     options: _Options  # the typed view of this rule's options
 
