@@ -21,7 +21,7 @@ from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import ConfigError, UsageError
 from ftprep.core.fingerprint import finding_key, fingerprint
 from ftprep.core.fix import Edit
-from ftprep.core.fixer import MAX_ITERATIONS, EditPlan, RecordOutcome, apply_plan, plan_edits
+from ftprep.core.fixer import EditPlan, RecordOutcome, apply_plan, fix_until_stable, plan_edits
 from ftprep.core.linter import (
     LintPlan,
     SplitResult,
@@ -644,7 +644,8 @@ def fix_file(
     stdin_data: bytes | None = None,
     progress: StageProgress | None = None,
 ) -> FixResult:
-    """Apply fixes until nothing changes (at most 10 passes), then write the output.
+    """Apply fixes until nothing changes (:func:`~ftprep.core.fixer.fix_until_stable`, at
+    most ``MAX_ITERATIONS`` passes), then write the output.
 
     Every pass re-reads the current data, so memory stays flat; intermediate passes live in
     temporary JSONL files that remember each record's original line and index. Dropped
@@ -671,7 +672,7 @@ def fix_file(
         source.keep_raw = True  # unedited lines are written back as they are
     in_place = output != "-" and path != "-" and same_file(path, output)
     # Later passes read our own JSONL of converted records: no mapping, same plan.
-    relint = RunOptions(**{**options.__dict__, "mapping": Mapping()})
+    relint_options = RunOptions(**{**options.__dict__, "mapping": Mapping()})
     sink = _FixSink(
         info,
         rejected_path or default_rejected_path(output),
@@ -680,11 +681,11 @@ def fix_file(
         keep_previous=in_place,
     )
     guard = InPlaceGuard(path) if in_place else contextlib.nullcontext()
-    current_run, last_tmp = run, None
     with guard, workdir("fix") as scratch:
         try:
-            for iteration in range(1, MAX_ITERATIONS + 1):
-                edit_plan = plan_edits(current_run.diagnostics, allowed, accept=accept)
+            state: dict[str, Any] = {"source": source, "run": run, "tmp": None}
+
+            def apply_pass(edit_plan: EditPlan, iteration: int) -> Counter[str]:
                 if iteration == 1:
                     for code, edit in edit_plan.file_edits:
                         sink.log_edit(
@@ -692,32 +693,36 @@ def fix_file(
                         )
                 tmp = os.path.join(scratch, f"pass{iteration}.jsonl")
                 indexes, lines = array("I"), array("I")
-                size = max(1, source.size)
+                reading = state["source"]
+                size = max(1, reading.size)
                 writing = stage(progress, f"{info.file}: fixing (pass {iteration})", size)
-                changes = _apply_pass(source, edit_plan, tmp, indexes, lines, sink, writing)
+                changes = _apply_pass(reading, edit_plan, tmp, indexes, lines, sink, writing)
                 if iteration == 1:  # a BOM or blank lines removed are edits too
                     changes.update(code for code, _ in edit_plan.file_edits)
-                if last_tmp is not None:
-                    os.unlink(last_tmp)
-                last_tmp = tmp
-                result.iterations = iteration
-                result.applied.update(changes)
-                if changes:
-                    result.passes.append(changes)
+                if state["tmp"] is not None:
+                    os.unlink(state["tmp"])
+                state["tmp"] = tmp
                 result.written = len(indexes)
-                source = _ProvenanceJsonl(tmp, info, indexes, lines)
-                source.keep_raw = True
+                written = _ProvenanceJsonl(tmp, info, indexes, lines)
+                written.keep_raw = True
+                state["source"] = written
+                return changes
+
+            def relint(iteration: int) -> list[Diagnostic]:
+                reading = state["source"]
+                size = max(1, reading.size)
                 checking = stage(progress, f"{info.file}: checking (pass {iteration})", size)
-                current_run = _lint_source_only(source, relint, run, checking)
-                _drop_suppressed(current_run, run.suppressed_keys)
-                if not changes:
-                    break
-            else:
-                leftover = plan_edits(current_run.diagnostics, allowed, accept=accept)
-                result.not_converged = sorted(
-                    {c for c, _ in leftover.global_edits}
-                    | {c for edits in leftover.by_record.values() for c, _ in edits}
-                )
+                checked = _lint_source_only(reading, relint_options, run, checking)
+                _drop_suppressed(checked, run.suppressed_keys)
+                state["run"] = checked
+                return checked.diagnostics
+
+            loop = fix_until_stable(run.diagnostics, allowed, apply_pass, relint, accept=accept)
+            result.iterations = loop.iterations
+            result.applied.update(loop.applied)
+            result.passes = loop.passes
+            result.not_converged = loop.not_converged
+            current_run, last_tmp = state["run"], state["tmp"]
             result.final = current_run
             result.read = first.n_records
             result.rejected = sink.rejected_count

@@ -1,15 +1,15 @@
 """Choosing and applying fixes, record by record.
 
-The loop that re-reads the data, applies, re-lints and repeats lives in
-:mod:`ftprep.pipeline`; this module is the pure part: which edits to apply and what they do
-to one record. Edits are keyed by the record's stable index, so earlier fixes (dropping a
+This module decides which edits to apply, what they do to one record, and runs the loop
+that applies, re-lints and repeats (:func:`fix_until_stable`); reading and writing the
+passes stays with the caller (:mod:`ftprep.pipeline`). Edits are keyed by the record's stable index, so earlier fixes (dropping a
 duplicate, say) never shift the target of later ones, the bug OpenAI's tool had.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,3 +84,50 @@ def apply_plan(data: dict[str, Any], index: int, plan: EditPlan) -> RecordOutcom
     # ``data`` was parsed for this pass alone, so it is edited in place.
     applied = [(code, e) for code, e in (*edits, *plan.global_edits) if apply_edit(data, e)]
     return RecordOutcome(data, applied, [])
+
+
+@dataclass
+class FixProgress:
+    """What the fix loop did: passes run, edits per rule in all and per pass, and the
+    rules whose fixes were still pending when the pass cap stopped it."""
+
+    iterations: int = 0
+    applied: Counter[str] = field(default_factory=Counter)
+    passes: list[Counter[str]] = field(default_factory=list)
+    not_converged: list[str] = field(default_factory=list)
+
+
+def fix_until_stable(
+    diagnostics: list[Diagnostic],
+    allowed: frozenset[Applicability],
+    apply_pass: Callable[[EditPlan, int], Counter[str]],
+    relint: Callable[[int], list[Diagnostic]],
+    *,
+    accept: Callable[[Diagnostic], bool] | None = None,
+    max_passes: int = MAX_ITERATIONS,
+) -> FixProgress:
+    """The fix loop: plan the allowed edits, apply them, lint the result, and repeat until
+    a pass changes nothing (a fix can reveal another: stripping whitespace makes copies
+    exact duplicates) or ``max_passes`` ran.
+
+    ``apply_pass(plan, iteration)`` writes the pass's output and returns its edits per
+    rule; ``relint(iteration)`` lints that output and returns its diagnostics. Reading and
+    writing stay with the caller, so this loop is the same for files, frames and the TUI.
+    """
+    progress = FixProgress()
+    current = diagnostics
+    for iteration in range(1, max_passes + 1):
+        changes = apply_pass(plan_edits(current, allowed, accept=accept), iteration)
+        progress.iterations = iteration
+        progress.applied.update(changes)
+        if changes:
+            progress.passes.append(changes)
+        current = relint(iteration)
+        if not changes:
+            return progress
+    leftover = plan_edits(current, allowed, accept=accept)
+    progress.not_converged = sorted(
+        {c for c, _ in leftover.global_edits}
+        | {c for edits in leftover.by_record.values() for c, _ in edits}
+    )
+    return progress
