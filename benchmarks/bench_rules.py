@@ -85,8 +85,8 @@ def main() -> None:
     ctx = RuleContext(
         file=str(path), split="train", profile=plan.profile, model=plan.model, kind=kind
     )
-    ctx.extra["info"] = open_source(str(path), ReadOptions()).info
-    runner = _JobRunner(plan, ctx)
+    ctx.info = open_source(str(path), ReadOptions()).info
+    runner = _JobRunner(plan, ctx, [])
     runner._count_tokens(records)
     ctx.n_records = len(records)
 
@@ -102,14 +102,20 @@ def main() -> None:
 
     def check_all(p: PlannedRule) -> Callable[[list[list[Record]]], object]:
         def run(batches: list[list[Record]]) -> None:
-            # One instance for the whole file: the engine's merge of per-job states is
-            # not timed.
-            ctx.extra["shared"] = {}
+            # One instance (and one collector) for the whole file: the engine's merge of
+            # per-job tallies is not timed.
             rule = p.cls(p.options, ctx)
+            spec = rule.collects()
+            collector = spec.create(ctx) if spec is not None else None
             for batch in batches:
                 runner._batch_kinds = {r.kind for r in batch}
                 runner._batches = {}  # a job starts without the previous job's scans
                 runner._check(p, rule, batch, [], fill_record=p.cls.scope is Scope.RECORD)
+                if collector is not None and spec is not None:
+                    fed = runner._batch(spec.collector.targets, batch)
+                    if fed is not None:
+                        collector.feed(fed)
+            rule.collected = collector
             if p.cls.scope is not Scope.RECORD:
                 list(rule.finish())
 

@@ -216,7 +216,7 @@ def finish_with(code: str, kind: Kind, records: list[Record], batches: int) -> l
     )
     ctx.n_records = len(records)
     by_index = {r.index: r for r in records}
-    ctx.extra["fetch"] = lambda wanted, keep=None: {
+    ctx.fetch = lambda wanted, keep=None: {
         i: (keep(by_index[i]) if keep else by_index[i]) for i in wanted
     }
     rule: Rule = planned.cls(planned.options, ctx)

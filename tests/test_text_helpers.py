@@ -3,6 +3,7 @@ each is compared with its definition on generated text."""
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from array import array
@@ -91,3 +92,29 @@ def test_repeated_values_are_those_counted_twice(values: list[int]) -> None:
     from collections import Counter
 
     assert repeated_values(array("Q", values)) == {v for v, n in Counter(values).items() if n > 1}
+
+
+@given(
+    st.lists(
+        st.text(alphabet="ab.?!# ->\n", min_size=0, max_size=14).map(
+            lambda t: t + "".join(random.Random(t).choice([".\n\n###\n\n", "? ->", "!", "\n"]))
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_records_repeating_answers_every_tail_as_the_texts_do(texts: list[str]) -> None:
+    """The tally answers for an ending and its bare form; any other tail reads the texts
+    again: either way the records are those whose text holds the suffix before its end."""
+    from ftprep.rules.separators.endings import EndingStats, ending_of
+
+    stats = EndingStats(track_records=True)
+    stats.add_many(list(range(len(texts))), texts)
+    by_index = dict(enumerate(texts))
+    tails = {e[k:] for e in map(ending_of, texts) for k in range(len(e))}
+    for suffix in sorted(tails):
+        expected = [
+            i for i, t in by_index.items() if t.endswith(suffix) and suffix in t[: len(t) - 1]
+        ]
+        got = stats.records_repeating(suffix, lambda idx: {i: by_index[i] for i in idx})
+        assert got == expected, suffix

@@ -5,10 +5,13 @@ Its own module, below both the rule contract and the collectors, which both take
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ftprep.core.config import ModelInfo, Profile, TargetSpec
+from ftprep.core.location import SourceInfo
 from ftprep.core.model import Kind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,7 +38,14 @@ class RuleContext:
     shared_text: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Whether those rules cut the dataset's texts into word shingles (else characters).
     word_shingles: bool | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Set by the engine in the main process once the split is read: where the split comes
+    # from, how many records of each kind it holds, the line of a record by its index, and
+    # a second read of chosen records (``fetch(indexes, keep=None)``: each record, or what
+    # ``keep`` makes of it), for dataset rules that confirm a few findings on the text.
+    info: SourceInfo | None = None
+    kinds: Counter[str] = field(default_factory=Counter)
+    line_of: Callable[[int], int | None] | None = None
+    fetch: Callable[..., dict[int, Any]] | None = None
     _counter: TokenCounter | None = None
 
     @property
@@ -54,5 +64,6 @@ class RuleContext:
         state = dict(self.__dict__)
         state["_counter"] = None
         # Callables into the main process (re-reading the input) stay there.
-        state["extra"] = {k: v for k, v in self.extra.items() if k not in ("fetch", "line_of")}
+        # Callables into the main process (re-reading the input) stay there.
+        state["fetch"] = state["line_of"] = None
         return state

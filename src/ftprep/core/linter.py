@@ -251,8 +251,8 @@ class _JobRunner:
 
     @property
     def ctx_info(self) -> SourceInfo:
-        info: SourceInfo = self.ctx.extra["info"]
-        return info
+        assert self.ctx.info is not None  # set by lint_source before any job runs
+        return self.ctx.info
 
     def _count_tokens(self, records: list[Record]) -> None:
         counter = self.ctx.tokens
@@ -340,8 +340,8 @@ def lint_source(
         shared_text=plan.shared_text,
         word_shingles=plan.word_shingles,
     )
-    ctx.extra["info"] = source.info
-    ctx.extra["fetch"] = lambda wanted, keep=None: fetch_records(source, wanted, plan.kind, keep)
+    ctx.info = source.info
+    ctx.fetch = lambda wanted, keep=None: fetch_records(source, wanted, plan.kind, keep)
     main_rules = [
         (p, p.cls(p.options, ctx))
         for p in plan.rules
@@ -407,9 +407,9 @@ def lint_source(
 
     # Examples are the records that parsed; a line that is not JSON is not an example.
     ctx.n_records = sum(kinds.values())
-    ctx.extra["kinds"] = kinds
+    ctx.kinds = kinds
     line_of = line_lookup(indexes, lines)
-    ctx.extra["line_of"] = line_of
+    ctx.line_of = line_of
     by_spec = dict(zip(collects, collectors, strict=True))
     for collector in collectors:
         collector.ctx = ctx
@@ -499,7 +499,8 @@ def compare_splits(plan: LintPlan, results: list[SplitResult]) -> None:
             result = by_split[split]
             line = finding.line
             if line is None and finding.record is not None:
-                line = instances[split].ctx.extra["line_of"](finding.record)
+                of = instances[split].ctx.line_of
+                line = of(finding.record) if of is not None else None
             result.diagnostics.append(_stamp(p, finding, result.info, split, line))
     for result in results:
         result.diagnostics.sort(key=Diagnostic.sort_key)

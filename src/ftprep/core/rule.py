@@ -137,7 +137,7 @@ class Rule:
         """Splits scope: findings across splits, as (split the finding belongs to, finding).
 
         Called once per run after every split finished, with this rule's finished instance
-        of each split (their ``ctx.extra`` holds ``line_of`` and ``fetch``).
+        of each split (their ``ctx`` holds ``line_of`` and ``fetch``).
         """
         return ()
 

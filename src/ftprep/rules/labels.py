@@ -49,7 +49,11 @@ def fold(text: str, collapsed: str | None = None) -> str:
 def stable_hash(text: str) -> int:
     """A 64-bit hash of a text that is the same in every process (Python's ``hash`` is
     seeded per interpreter, and tallies from Dask workers are compared with ours)."""
-    return int.from_bytes(_sha256(text.encode("utf-8", "surrogatepass")).digest()[:8], "little")
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate (JSON allows "\ud800")
+        data = text.encode("utf-8", "surrogatepass")
+    return int.from_bytes(_sha256(data).digest()[:8], "little")
 
 
 class LabelStats:

@@ -64,7 +64,7 @@ class ConflictingLabels(LabelRule):
             (k for k in range(len(contexts)) if contexts[k] in repeated),
             key=contexts.__getitem__,
         )  # stable: equal contexts keep input order
-        line_of = self.ctx.extra.get("line_of")
+        line_of = self.ctx.line_of
         findings: list[Finding] = []
         start = 0
         while start < len(order):

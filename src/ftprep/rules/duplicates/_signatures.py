@@ -110,7 +110,8 @@ class RecordSignatures(Collector):
         # One pass over the file fetches every record that shares a bucket, kept as its
         # fingerprint and shingles.
         shingles = shingles_of(ctx.shared_text, ctx.word_shingles)
-        found = ctx.extra["fetch"](wanted, lambda r: (record_fingerprint(r.data), shingles(r)))
+        assert ctx.fetch is not None  # concluding in the main process, which can re-read
+        found = ctx.fetch(wanted, lambda r: (record_fingerprint(r.data), shingles(r)))
         fingerprints = {i: f for i, (f, _) in found.items()}
         sets = {i: s for i, (_, s) in found.items()}
         del found

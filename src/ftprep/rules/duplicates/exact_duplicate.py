@@ -3,7 +3,6 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections.abc import Callable, Iterator
-from itertools import chain
 from typing import Any
 
 from ftprep.core import jsontext
@@ -48,7 +47,9 @@ def record_fingerprints(
         digest = _digest("\x00".join(parts).encode())
         if not changed:
             return digest, digest
-        return digest, _digest("\x00".join(_flatten(data.items())).encode())
+        # As written: the record's JSON text, as the other path hashes it (and serialising
+        # takes less time than joining the values again).
+        return digest, _digest(jsontext.dumps(data))
     raw = jsontext.dumps(data)
     written = raw
     if b"\\" in raw:
@@ -57,9 +58,6 @@ def record_fingerprints(
         raw = raw.replace(b"  ", b" ")
     digest = _digest(raw)
     return digest, digest if raw == written else _digest(written)
-
-
-_flatten = chain.from_iterable
 
 
 def batch_fingerprints(batch: Batch) -> list[tuple[int, int]]:
@@ -177,7 +175,7 @@ class ExactDuplicate(Rule):
         return hashes.exact
 
     def finish(self) -> Iterator[Finding]:
-        line_of = self.ctx.extra.get("line_of")
+        line_of = self.ctx.line_of
         exact = self.exact
         for later, first in self.duplicate_pairs():
             line = line_of(first) if line_of is not None else None

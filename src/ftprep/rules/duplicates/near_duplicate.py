@@ -64,7 +64,7 @@ class NearDuplicate(SignatureRule):
         for later, earlier, sim in self.pairs():
             if later not in best or earlier < best[later][0]:
                 best[later] = (earlier, sim)
-        line_of = self.ctx.extra.get("line_of")
+        line_of = self.ctx.line_of
         for later, (earlier, sim) in sorted(best.items()):
             line = line_of(earlier) if line_of is not None else None
             where = f"the record at line {line}" if line else f"record {earlier}"

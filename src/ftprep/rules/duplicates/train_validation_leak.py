@@ -94,8 +94,8 @@ def _matches(
     wanted_train = {int(k) for r in rows for k in lsh.keys[r].tolist()}
     wanted_peer = {key for key, r in zip(keys, rows, strict=True) if len(r)}
     shingles = shingles_of(train.ctx.shared_text, train.ctx.word_shingles)
-    peer_sets = peer.ctx.extra["fetch"](wanted_peer, shingles)
-    train_sets = train.ctx.extra["fetch"](wanted_train, shingles)
+    peer_sets = peer.ctx.fetch(wanted_peer, shingles)
+    train_sets = train.ctx.fetch(wanted_train, shingles)
     exact = ShingleSets(peer_sets, train_sets)
     return peer_matches(lsh, keys, matrix, candidates, exact, threshold)
 
@@ -132,7 +132,7 @@ def _findings(
     where: str,
 ) -> Iterator[tuple[str, Finding]]:
     """One finding per record of ``reported`` (in ``split``) that matches ``matched``'s."""
-    line_of = matched.ctx.extra["line_of"]
+    line_of = matched.ctx.line_of
     for index, (match, sim, matches) in sorted(_best(pairs).items()):
         line = line_of(match)
         yield (

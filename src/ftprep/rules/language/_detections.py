@@ -206,7 +206,7 @@ class LanguageRule(Rule):
             return set()
         from ftprep.core.language import stable
 
-        fetch = self.ctx.extra.get("fetch")
+        fetch = self.ctx.fetch
         records = fetch({index for index, _, _ in claims}) if fetch else {}
         backend = self.options.backend
         out = set()

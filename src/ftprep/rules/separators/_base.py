@@ -21,6 +21,7 @@ from ftprep.rules.separators.endings import (
     STOP_FALLBACK,
     STOP_SEQUENCES,
     EndingStats,
+    texts,
 )
 from ftprep.rules.texts import plural, show
 
@@ -127,7 +128,13 @@ class FieldEndingRule(Rule):
         found = self.stats.dominant(self.options.min_share)  # type: ignore[attr-defined]  # as above
         if found is None:
             return
-        for index in self.stats.records_repeating(found[0]):
+        fetch, field = self.ctx.fetch, self.field
+
+        def texts_of(indexes: list[int]) -> dict[int, str]:
+            records = fetch(indexes) if fetch is not None else {}
+            return {i: texts(r.data, field) or "" for i, r in records.items()}
+
+        for index in self.stats.records_repeating(found[0], texts_of):
             yield Finding(message.format(show(found[0])), record=index, pointer="/" + self.field)
 
     def shared_prefix(

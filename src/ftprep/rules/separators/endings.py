@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 from ftprep.core.invisible import CANDIDATES as INVISIBLE_CANDIDATES
@@ -38,30 +39,32 @@ STOP_FALLBACK = " [END]"
 _ASCII_NON_WORD = "".join(ch for ch in map(chr, range(128)) if not (ch.isalnum() or ch == "_"))
 
 
-# The repeat mark of an empty text (ending tails are at most 32 characters).
-EMPTY = 255
+# What a text holds before its end (a bit each): its whole ending, and its ending without
+# leading sentence punctuation (``.\n\n###\n\n`` -> ``\n\n###\n\n``), which are the
+# separators a rule asks about. EMPTY marks an empty text (SC006's business).
+WHOLE, BARE, EMPTY = 1, 2, 255
 
 
-def repeated_tail(text: str, ending: str) -> int:
-    """The length of the longest tail of ``ending`` (the end of ``text``) that ``text``
-    holds before its end too. A shorter tail of it occurs wherever a longer one does, so
-    the length is found by bisection, a handful of searches a text."""
-    high = len(ending)
-    before_last = len(text) - 1  # every earlier occurrence ends before the last character
-    # The usual answers take one search: the whole ending occurs earlier, or its last
-    # character does not.
-    if not high or text.find(ending, 0, before_last) >= 0:
-        return high
-    if text.find(ending[-1], 0, before_last) < 0:
-        return 0
-    low, high = 1, high - 1
-    while low < high:
-        k = (low + high + 1) // 2
-        if text.find(ending[-k:], 0, before_last) >= 0:
-            low = k
-        else:
-            high = k - 1
-    return low
+def bare(ending: str) -> str:
+    """An ending without its leading sentence punctuation (``? ->`` gives `` ->``)."""
+    return ending.lstrip(_SENTENCE_PUNCTUATION[1:])
+
+
+def repeats_of(text: str, ending: str) -> int:
+    """Which of the text's ending and its bare form (:func:`bare`) also occur before the
+    text's last character: one search, two when the whole ending does not."""
+    before_last = len(text) - 1
+    if text.find(ending, 0, before_last) >= 0:
+        return WHOLE | BARE  # a tail occurs wherever the whole does
+    short = bare(ending)
+    if short and short != ending and text.find(short, 0, before_last) >= 0:
+        return BARE
+    return 0
+
+
+def holds_earlier(text: str, suffix: str) -> bool:
+    """Whether ``suffix`` occurs in ``text`` before its last character."""
+    return text.find(suffix, 0, len(text) - 1) >= 0
 
 
 def ending_of(text: str) -> str:
@@ -188,18 +191,9 @@ class EndingStats:
         if self.track_records:
             self.indexes.extend(indexes)
             self.ids.extend(ids)
-            # How long a tail of its ending a text holds earlier too (EMPTY: an empty text,
-            # SC006's business).
-            # The usual answer (the whole ending occurs earlier, or the text has none) costs
-            # one search and no call.
+            # Whether its ending (and the ending's bare form) occurs earlier in the text.
             self.repeats.extend(
-                EMPTY
-                if not text
-                else 0
-                if not ending
-                else len(ending)
-                if text.find(ending, 0, len(text) - 1) >= 0
-                else repeated_tail(text, ending)
+                EMPTY if not text else repeats_of(text, ending) if ending else 0
                 for text, ending in zip(texts, endings, strict=True)
             )
         # Empty texts are SC006's business; like OpenAI's tool (which dropped them first),
@@ -345,16 +339,34 @@ class EndingStats:
             if not good[i] and flag != EMPTY
         ]
 
-    def records_repeating(self, suffix: str) -> list[int]:
+    def records_repeating(
+        self, suffix: str, texts_of: Callable[[list[int]], dict[int, str]] | None = None
+    ) -> list[int]:
         """Texts that end with ``suffix`` and hold it before their end as well, whatever
-        precedes the final one (``one day.\\n\\n###\\n\\n`` ends with ``\\n\\n###\\n\\n``)."""
+        precedes the final one (``one day.\n\n###\n\n`` ends with ``\n\n###\n\n``).
+
+        The suffix is usually a text's whole ending or its bare form, answered from the
+        tally; for any other suffix the texts are read again with ``texts_of(indexes)``.
+        """
         ends = [w.endswith(suffix) for w in self.words]
-        length = len(suffix)
-        return [
-            idx
-            for idx, i, r in zip(self.indexes, self.ids, self.repeats, strict=True)
-            if ends[i] and length <= r != EMPTY
-        ]
+        kind = [WHOLE if w == suffix else BARE if bare(w) == suffix else 0 for w in self.words]
+        found, unknown = [], []
+        for idx, i, r in zip(self.indexes, self.ids, self.repeats, strict=True):
+            if not ends[i] or r == EMPTY:
+                continue
+            if r & WHOLE or r & kind[i]:
+                found.append(idx)
+            elif kind[i]:
+                continue  # answered exactly: it does not
+            elif r & BARE and len(suffix) <= len(bare(self.words[i])):
+                found.append(idx)  # a tail of the bare form, which occurs
+            else:
+                unknown.append(idx)  # another tail: only the text can say
+        if unknown and texts_of is not None:
+            texts = texts_of(unknown)
+            found += [idx for idx in unknown if holds_earlier(texts.get(idx, ""), suffix)]
+            found.sort()
+        return found
 
 
 def texts(record_data: dict[str, Any], field: str) -> str | None:

@@ -137,7 +137,6 @@ class TokenSummary(Rule):
         s = self.summary()
         if s["examples"] == 0:
             return
-        self.ctx.extra["token_summary"] = s
         cost = (
             f"; estimated cost ${s['estimated_cost_usd']:,.2f} at ${s['price_per_million']:.2f}/1M "
             f"tokens (price read {s['price_read']})"
