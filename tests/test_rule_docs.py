@@ -57,11 +57,13 @@ def test_codes_and_names_are_unique() -> None:
 
 def test_catalogue_names_match_rules_md() -> None:
     """The names in ../shared/RULES.md are a contract; keep them when it is present."""
-    from .conftest import ROOT
+    from .corpus_mappings import CORPUS, REQUIRED
 
-    rules_md = ROOT.parent / "shared" / "RULES.md"
+    # RULES.md sits beside the shared corpus (../shared, or $FTPREP_CORPUS's parent).
+    rules_md = CORPUS.parent / "RULES.md"
     if not rules_md.exists():
-        pytest.skip("shared/RULES.md is not beside this checkout")
+        assert not REQUIRED, f"the shared RULES.md is required here and missing: {rules_md}"
+        pytest.skip(f"{rules_md} is not here (set FTPREP_CORPUS)")
     table = dict(re.findall(r"^\| ([A-Z]{2}\d{3}) \| ([a-z-]+) \|", rules_md.read_text(), re.M))
     for code, name in table.items():
         assert REGISTRY[code].name == name, code

@@ -83,16 +83,25 @@ class LabelStats:
         """Tally examples in order: their :func:`fold`-ed contexts, labels as written, and
         folded labels."""
         self.n += len(indexes)
-        self.long_labels += sum(
-            1 for f in folded_labels if len(f) > MAX_LABEL_CHARS or f.count(" ") >= MAX_LABEL_WORDS
-        )
+        long = [len(f) > MAX_LABEL_CHARS or f.count(" ") >= MAX_LABEL_WORDS for f in folded_labels]
+        self.long_labels += sum(long)
         self.indexes.extend(indexes)
-        # 0: no prompt to compare
-        self.contexts.extend([stable_hash(c) if c else 0 for c in folded_contexts])
+        # Conflicting labels are compared between class labels only: a long answer is no
+        # class, so its record gets 0 (no prompt to compare) and is not hashed at all (the
+        # usual case for generated answers, which would otherwise cost two hashes each).
+        self.contexts.extend(
+            [
+                stable_hash(c) if c and not lg else 0
+                for c, lg in zip(folded_contexts, long, strict=True)
+            ]
+        )
         # Labels repeat (that is what classes are): each distinct one is hashed once.
         known: dict[str, int] = {}
         self.label_hashes.extend(
-            [known[f] if f in known else known.setdefault(f, stable_hash(f)) for f in folded_labels]
+            [
+                0 if lg else known[f] if f in known else known.setdefault(f, stable_hash(f))
+                for f, lg in zip(folded_labels, long, strict=True)
+            ]
         )
         if self.overflow:
             return
