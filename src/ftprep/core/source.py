@@ -2,7 +2,7 @@
 
 Readers subclass :class:`Source`; the engine, the session and the converters use only what
 it declares, so that a new input format is one reader module and one row of the readers
-table (``ftprep.readers.formats``), with no attribute probing anywhere.
+table (``ftprep.readers.open.FORMATS``), with no attribute probing anywhere.
 """
 
 from __future__ import annotations
