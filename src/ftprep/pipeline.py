@@ -631,6 +631,15 @@ class _RemappedJob:
         return out
 
 
+@dataclass
+class _PassState:
+    """Between fix passes: the data the next pass reads, its lint, and its temporary file."""
+
+    source: Any
+    run: LintRun
+    tmp: str | None = None
+
+
 def fix_file(
     path: str,
     output: str,
@@ -683,7 +692,7 @@ def fix_file(
     guard = InPlaceGuard(path) if in_place else contextlib.nullcontext()
     with guard, workdir("fix") as scratch:
         try:
-            state: dict[str, Any] = {"source": source, "run": run, "tmp": None}
+            state = _PassState(source, run)
 
             def apply_pass(edit_plan: EditPlan, iteration: int) -> Counter[str]:
                 if iteration == 1:
@@ -693,28 +702,28 @@ def fix_file(
                         )
                 tmp = os.path.join(scratch, f"pass{iteration}.jsonl")
                 indexes, lines = array("I"), array("I")
-                reading = state["source"]
+                reading = state.source
                 size = max(1, reading.size)
                 writing = stage(progress, f"{info.file}: fixing (pass {iteration})", size)
                 changes = _apply_pass(reading, edit_plan, tmp, indexes, lines, sink, writing)
                 if iteration == 1:  # a BOM or blank lines removed are edits too
                     changes.update(code for code, _ in edit_plan.file_edits)
-                if state["tmp"] is not None:
-                    os.unlink(state["tmp"])
-                state["tmp"] = tmp
+                if state.tmp is not None:
+                    os.unlink(state.tmp)
+                state.tmp = tmp
                 result.written = len(indexes)
                 written = _ProvenanceJsonl(tmp, info, indexes, lines)
                 written.keep_raw = True
-                state["source"] = written
+                state.source = written
                 return changes
 
             def relint(iteration: int) -> list[Diagnostic]:
-                reading = state["source"]
+                reading = state.source
                 size = max(1, reading.size)
                 checking = stage(progress, f"{info.file}: checking (pass {iteration})", size)
                 checked = _lint_source_only(reading, relint_options, run, checking)
                 _drop_suppressed(checked, run.suppressed_keys)
-                state["run"] = checked
+                state.run = checked
                 return checked.diagnostics
 
             loop = fix_until_stable(run.diagnostics, allowed, apply_pass, relint, accept=accept)
@@ -722,7 +731,7 @@ def fix_file(
             result.applied.update(loop.applied)
             result.passes = loop.passes
             result.not_converged = loop.not_converged
-            current_run, last_tmp = state["run"], state["tmp"]
+            current_run, last_tmp = state.run, state.tmp
             result.final = current_run
             result.read = first.n_records
             result.rejected = sink.rejected_count

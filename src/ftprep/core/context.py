@@ -5,7 +5,6 @@ Its own module, below both the rule contract and the collectors, which both take
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,11 +38,10 @@ class RuleContext:
     # Whether those rules cut the dataset's texts into word shingles (else characters).
     word_shingles: bool | None = None
     # Set by the engine in the main process once the split is read: where the split comes
-    # from, how many records of each kind it holds, the line of a record by its index, and
+    # from, the line of a record by its index, and
     # a second read of chosen records (``fetch(indexes, keep=None)``: each record, or what
     # ``keep`` makes of it), for dataset rules that confirm a few findings on the text.
     info: SourceInfo | None = None
-    kinds: Counter[str] = field(default_factory=Counter)
     line_of: Callable[[int], int | None] | None = None
     fetch: Callable[..., dict[int, Any]] | None = None
     _counter: TokenCounter | None = None

@@ -273,10 +273,6 @@ def stable(text: str, lang: str, backend: str = "langdetect") -> bool:
     return all(detect(part)[0] == lang for part in parts)
 
 
-def confident(lang: str, probability: float, threshold: float = MIN_PROBABILITY) -> str:
-    return lang if probability >= threshold else UNDETERMINED
-
-
 def cache_dir() -> Path | None:
     """``$FTPREP_CACHE_DIR`` or ``.ftprep_cache`` in the working directory (like ruff's);
     ``FTPREP_NO_CACHE=1`` turns caching off."""

@@ -348,7 +348,8 @@ def lint_source(
         if p.cls.scope is not Scope.RECORD and not p.cls.reported_by_reader
     ]
     # One tally per distinct declaration, whichever rules declared it.
-    collects = list(dict.fromkeys(s for _, rule in main_rules if (s := rule.collects())))
+    declared = [rule.collects() for _, rule in main_rules]
+    collects = list(dict.fromkeys(spec for spec in declared if spec is not None))
     collectors = [spec.create(ctx) for spec in collects]
     diagnostics: list[Diagnostic] = []
     for p, rule in main_rules:
@@ -407,15 +408,13 @@ def lint_source(
 
     # Examples are the records that parsed; a line that is not JSON is not an example.
     ctx.n_records = sum(kinds.values())
-    ctx.kinds = kinds
     line_of = line_lookup(indexes, lines)
     ctx.line_of = line_of
     by_spec = dict(zip(collects, collectors, strict=True))
     for collector in collectors:
         collector.ctx = ctx
         collector.done()
-    for _, rule in main_rules:
-        spec = rule.collects()
+    for (_, rule), spec in zip(main_rules, declared, strict=True):
         if spec is not None:
             rule.collected = by_spec[spec]
     for p, rule in main_rules:
