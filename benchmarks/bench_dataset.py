@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from datagen import write as write_dataset  # noqa: E402
-from measure import measure  # noqa: E402
+from measure import compile_bytecode, measure  # noqa: E402
 
 from planted import make  # noqa: E402
 
@@ -123,6 +123,7 @@ def main() -> None:
         "--only-templated", action="store_true", help="run the templated-records rows alone"
     )
     args = parser.parse_args()
+    compile_bytecode()
     sizes = [int(n) for n in args.templated.split(",") if n.strip()]
     results = []
     with tempfile.TemporaryDirectory() as tmp:

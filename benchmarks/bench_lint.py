@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from datagen import write  # noqa: E402
-from measure import measure  # noqa: E402
+from measure import compile_bytecode, measure  # noqa: E402
 
 
 def timed(cmd: list[str], cwd: str) -> float:
@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--openai-venv", type=Path, default=HERE / ".venv-openai")
     parser.add_argument("--data-dir", type=Path, default=HERE / "data")
     args = parser.parse_args()
+    compile_bytecode()
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
     sizes = [args.records] + ([1_000_000] if args.million else [])

@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE))
 
 import orjson  # noqa: E402
 from datagen import sentence  # noqa: E402
-from measure import measure  # noqa: E402
+from measure import compile_bytecode, measure  # noqa: E402
 
 FTPREP = str(Path(sys.executable).with_name("ftprep"))
 FLOOR = """
@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--large", type=int, default=0, help="also lint and convert this many")
     args = parser.parse_args()
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         data = write_chat(Path(tmp) / "chat.jsonl", args.records)
         print(f"{args.records:,} chat records, {data.stat().st_size / 1e6:.0f} MB")

@@ -102,6 +102,18 @@ def test_vocabulary_hash_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     get_encoding.cache_clear()
 
 
+@pytest.mark.parametrize("encoding", sorted(ENCODINGS))
+def test_published_ranks_are_the_line_numbers(encoding: str) -> None:
+    """build_encoding takes each token's rank from its line number instead of parsing it:
+    true of the published files, which the checksum pins."""
+    import gzip
+
+    from ftprep.core.tokens import vocabulary_path
+
+    fields = gzip.decompress(vocabulary_path(encoding).read_bytes()).split()
+    assert [int(rank) for rank in fields[1::2]] == list(range(len(fields) // 2))
+
+
 @pytest.mark.parametrize(
     ("name", "resolved"),
     [

@@ -505,6 +505,11 @@ def compare_splits(plan: LintPlan, results: list[SplitResult]) -> None:
         result.diagnostics.sort(key=Diagnostic.sort_key)
 
 
+# How many results per core the main process may hold, finished but not yet absorbed, while
+# a worker's earlier job is still running.
+_MAX_AHEAD = 4
+
+
 def _run_parallel(
     jobs: Iterable[Job],
     runner: _JobRunner,
@@ -515,7 +520,9 @@ def _run_parallel(
 
     Results are absorbed in job order. The workers always have two jobs each queued; the
     main process runs the next job itself whenever they do, rather than idling, so a
-    two-core machine runs two processes, not three, and neither waits for the other.
+    two-core machine runs two processes, not three, and neither waits for the other. The
+    main process only waits for a worker's result when it has run ahead by
+    :data:`_MAX_AHEAD` results (which bounds the memory they hold) or has no job left.
     """
     import gc
     import multiprocessing
@@ -538,13 +545,17 @@ def _run_parallel(
             max_workers=workers - 1, mp_context=context, initializer=_die_with_parent
         ) as pool:
             pending: deque[Any] = deque()
+
+            def ready(head: Any) -> bool:
+                return not _is_future(head) or head.done()
+
             for job in jobs:
                 busy = sum(1 for p in pending if _is_future(p) and not p.done())
                 if busy < 2 * (workers - 1):
                     pending.append(pool.submit(_worker_run, job))  # keep the workers fed
                 else:
                     pending.append(runner.run(job))  # otherwise do it here
-                while pending and (len(pending) > 2 * workers or not _is_future(pending[0])):
+                while pending and (len(pending) > _MAX_AHEAD * workers or ready(pending[0])):
                     head = pending.popleft()
                     absorb(head.result() if _is_future(head) else head)
             while pending:

@@ -46,6 +46,11 @@ def fold(text: str, collapsed: str | None = None) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def long_labels(folded_labels: list[str]) -> list[bool]:
+    """Which :func:`fold`-ed labels are too long for a class label (generated text)."""
+    return [len(f) > MAX_LABEL_CHARS or f.count(" ") >= MAX_LABEL_WORDS for f in folded_labels]
+
+
 def stable_hash(text: str) -> int:
     """A 64-bit hash of a text that is the same in every process (Python's ``hash`` is
     seeded per interpreter, and tallies from Dask workers are compared with ours)."""
@@ -79,11 +84,14 @@ class LabelStats:
         folded_contexts: list[str],
         labels: list[str],
         folded_labels: list[str],
+        long: list[bool] | None = None,
     ) -> None:
         """Tally examples in order: their :func:`fold`-ed contexts, labels as written, and
-        folded labels."""
+        folded labels (and which of those are too long for a class, when known already:
+        their contexts are not read)."""
         self.n += len(indexes)
-        long = [len(f) > MAX_LABEL_CHARS or f.count(" ") >= MAX_LABEL_WORDS for f in folded_labels]
+        if long is None:
+            long = long_labels(folded_labels)
         self.long_labels += sum(long)
         self.indexes.extend(indexes)
         # Conflicting labels are compared between class labels only: a long answer is no
@@ -181,8 +189,12 @@ class LabelTally(Collector):
             contexts.append(context)
             labels.append(label)
         folded_labels = [fold(label, shared.get(id(label))) for label in labels]
-        folded_contexts = [fold(c, form) for c, form in zip(contexts, known, strict=True)]
-        stats.add_many(indexes, folded_contexts, labels, folded_labels)
+        long = long_labels(folded_labels)
+        # A long answer is no class: its context is never compared, so never folded.
+        folded_contexts = [
+            "" if lg else fold(c, form) for c, form, lg in zip(contexts, known, long, strict=True)
+        ]
+        stats.add_many(indexes, folded_contexts, labels, folded_labels, long)
 
     def merge(self, other: Collector) -> None:
         assert isinstance(other, LabelTally)

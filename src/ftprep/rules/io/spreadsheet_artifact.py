@@ -79,16 +79,18 @@ class SpreadsheetArtifact(Rule):
         self.columns: dict[str, _ColumnState] = {}
 
     def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
-        """A text over 20 characters once stripped, not starting with ``=`` or whitespace,
+        """A text over 20 characters once stripped, not starting with ``=`` once stripped,
         and not 32,767 characters long, only counts as a value: most texts are counted in
-        one comprehension; the others are checked one by one."""
+        one comprehension; the others are checked one by one. A text may start with one
+        whitespace character (a completion's leading space): then ``strip()`` removes just
+        it, and the stripped text starts with the second character."""
         texts = batch_texts(batch)
         plain = [
-            len(text) > 20
+            len(text) > 22
             and len(text) != EXCEL_CELL_LIMIT
             and text[0] != "="
-            and not text[0].isspace()  # then strip() is rstrip()
-            and (text[-1] not in _SUSPECT_END or len(text.rstrip()) > 20)
+            and (not text[0].isspace() or (text[1] != "=" and not text[1].isspace()))
+            and (not text[-1].isspace() or len(text.rstrip()) > 22)
             for text in texts.texts
         ]
         out: list[tuple[Record, Finding]] = []
