@@ -23,19 +23,12 @@ sys.path.insert(0, str(HERE))
 from datagen import write  # noqa: E402
 
 from ftprep.core.linter import PlannedRule, _JobRunner  # noqa: E402
-from ftprep.core.model import (  # noqa: E402
-    Kind,
-    Record,
-    detect_kind,
-)
-from ftprep.core.rule import (  # noqa: E402
-    RuleContext,
-    Scope,
-)
+from ftprep.core.model import Kind, Record, detect_kind  # noqa: E402
+from ftprep.core.rule import RuleContext, Scope  # noqa: E402
+from ftprep.core.text_index import TextIndex  # noqa: E402
+from ftprep.core.texts import record_profiles, record_texts  # noqa: E402
 from ftprep.pipeline import RunOptions, make_plan  # noqa: E402
 from ftprep.readers import ReadOptions, open_source  # noqa: E402
-from ftprep.rules.batch_texts import BatchTexts  # noqa: E402
-from ftprep.rules.texts import record_profiles, record_texts  # noqa: E402
 
 
 def load(path: Path, limit: int) -> list[list[Record]]:
@@ -110,7 +103,8 @@ def main() -> None:
             for batch in batches:
                 runner._batch_kinds = {r.kind for r in batch}
                 runner._batches = {}  # a job starts without the previous job's scans
-                runner._check(p, rule, batch, [], fill_record=p.cls.scope is Scope.RECORD)
+                if p.cls.checks_records():
+                    runner._check(p, rule, rule.prefilter(), batch, [])
                 if collector is not None and spec is not None:
                     fed = runner._batch(spec.collector.targets, batch)
                     if fed is not None:
@@ -155,14 +149,14 @@ def _profiles(batches: list[list[Record]]) -> None:
 
 def _batch_texts(batches: list[list[Record]]) -> None:
     for batch in batches:
-        texts = BatchTexts(batch)
+        texts = TextIndex(batch)
         texts.controls, texts.many_digits, texts.case_counts()
 
 
 SHARED_WORK = {
     "record_texts": _texts,
     "record_texts + record_profiles": _profiles,
-    "record_texts + BatchTexts + its three scans": _batch_texts,
+    "record_texts + TextIndex + its three scans": _batch_texts,
 }
 
 

@@ -1,12 +1,12 @@
-"""Every rule's ``check_batch`` against its own ``check_record``, record by record.
+"""Every rule's prefilter against checking every record, and collectors against one batch.
 
-The batch path is an optimisation: scanning a job's texts at once must find exactly what
-asking each record finds. Each rule that has one runs both ways over the same records (the
-per-rule case files, texts built to hit every scan's edge, and the corpus when present) and
-must report the same findings and, for dataset rules, finish with the same findings. A rule
-that only tallies checks a single record as a batch of one, so for it one batch of every
-record is held against a batch per record. The scans' one-by-one fallbacks (a text holding
-the NUL that joins them) are held to the per-text profiles too.
+A prefilter is an optimisation: the engine checks only the records it lets through, so it
+must never hold back a record with a finding. Each rule with one runs both ways over the
+same records (the per-rule case files, texts built to hit every scan's edge, and the corpus
+when present) and must report the same findings. Collectors fed many batches (merged as the
+engine merges workers') must conclude what one batch concludes. The text index's scans and
+their one-by-one fallbacks (a text holding the NUL that joins them) are held to the
+per-text profiles.
 """
 
 from __future__ import annotations
@@ -21,17 +21,22 @@ import orjson
 import pytest
 import yaml
 
-from ftprep.core.model import Batch, Kind, Record, detect_kind
+from ftprep.core import text_index
+from ftprep.core.batch import Batch
+from ftprep.core.model import Kind, Record, detect_kind
+from ftprep.core.prefilter import select
 from ftprep.core.rule import Rule, RuleContext, Scope
+from ftprep.core.text_index import TextIndex
+from ftprep.core.texts import ascii_profile, record_texts
 from ftprep.pipeline import RunOptions, make_plan
-from ftprep.rules import REGISTRY, batch_texts
-from ftprep.rules.batch_texts import BatchTexts
-from ftprep.rules.texts import ascii_profile
+from ftprep.rules import REGISTRY
 
 from .conftest import CORPUS, FIXTURES
 from .corpus_mappings import REQUIRED
 
-BATCH_RULES = sorted(code for code, cls in REGISTRY.items() if cls.checks_batches())
+PREFILTER_RULES = sorted(
+    code for code, cls in REGISTRY.items() if cls.prefilter is not Rule.prefilter
+)
 
 # Characters every scan cares about: controls, NUL (the join separator), line breaks,
 # digits, @, backslashes, brackets, non-ASCII letters, digits of other scripts, invisible
@@ -156,27 +161,34 @@ def finding_key(record_index: int | None, finding: Any) -> tuple:
     )
 
 
-def run_rule(code: str, kind: Kind, records: list[Record], batched: bool) -> tuple[list, list]:
-    plan = make_plan(kind, RunOptions(select=[code]))
+def run_rule(code: str, kind: Kind, records: list[Record], prefiltered: bool) -> list[tuple]:
+    """A rule's record findings over ``records``: checking those its prefilter lets
+    through, or every one."""
+    # A limit the random records cross now and then, so that TK001's prefilter is tried.
+    options = {"TK001": {"max_tokens": 40}}
+    plan = make_plan(kind, RunOptions(select=[code], rule_options=options))
     planned = plan.by_code[code]
     ctx = RuleContext(
         file="t.jsonl", split="train", profile=plan.profile, model=plan.model, kind=kind
     )
     ctx.n_records = len(records)
     rule: Rule = planned.cls(planned.options, ctx)
-    wanted = [r for r in records if r.kind in planned.cls.targets]
-    fresh = [Record(r.index, r.data, r.line, r.kind) for r in wanted]
-    if batched:
-        found = [finding_key(r.index, f) for r, f in rule.check_batch(Batch(fresh))]
-    else:
-        found = [finding_key(r.index, f) for r, f in rule.check_each(fresh)]
-    finished = [finding_key(None, f) for f in rule.finish()]
-    return found, finished
+    wanted = [
+        Record(r.index, r.data, r.line, r.kind, r.tokens)
+        for r in records
+        if r.kind in planned.cls.targets
+    ]
+    for record in wanted:  # what the engine counts before any rule sees the record
+        record.tokens = sum(len(text) // 3 for _, text, _ in record_texts(record))
+    prefilter = rule.prefilter()
+    assert prefilter is not None
+    checked = select(Batch(wanted), prefilter) if prefiltered else wanted
+    return [finding_key(r.index, f) for r in checked for f in rule.check_record(r)]
 
 
 @pytest.mark.parametrize("dataset", list(DATASETS))
-@pytest.mark.parametrize("code", BATCH_RULES)
-def test_batch_equals_records(code: str, dataset: str) -> None:
+@pytest.mark.parametrize("code", PREFILTER_RULES)
+def test_prefilter_never_hides_a_finding(code: str, dataset: str) -> None:
     rows = DATASETS[dataset]()
     if not rows:
         assert not REQUIRED, f"the shared corpus is required here and missing: {CORPUS}"
@@ -184,17 +196,44 @@ def test_batch_equals_records(code: str, dataset: str) -> None:
     records = make_records(rows)
     for kind in {r.kind for r in records}:
         assert kind is not None
-        by_batch = run_rule(code, kind, records, batched=True)
-        by_record = run_rule(code, kind, records, batched=False)
-        assert by_batch == by_record
+        every = run_rule(code, kind, records, prefiltered=False)
+        assert run_rule(code, kind, records, prefiltered=True) == every
 
 
-def test_batch_rules_are_the_hot_ones() -> None:
-    """The rules that scan every text or fold every record take the batch path."""
-    assert {"WS003", "WS004", "WS005", "WS006", "PV002", "TK002", "SC006"} <= set(BATCH_RULES)
-    # The tallies the class rules, TK003 and the duplicate rules conclude from are
-    # collectors, fed a batch at a time.
-    assert {"CB001", "TK003", "DP001", "DP002"} <= set(COLLECTOR_RULES)
+def test_prefilters_find_something_to_rule_out() -> None:
+    """Each prefilter lets through fewer records than it is given, on the random texts
+    (a prefilter letting everything through would be no prefilter)."""
+    records = make_records(random_records(5, 600))
+    for code in PREFILTER_RULES:
+        options = {"TK001": {"max_tokens": 40}}
+        plan = make_plan(Kind.COMPLETION, RunOptions(select=[code], rule_options=options))
+        planned = plan.by_code[code]
+        ctx = RuleContext(
+            file="t.jsonl",
+            split="train",
+            profile=make_plan(Kind.COMPLETION, RunOptions()).profile,
+            model=make_plan(Kind.COMPLETION, RunOptions()).model,
+            kind=Kind.COMPLETION,
+        )
+        prefilter = planned.cls(planned.options, ctx).prefilter()
+        assert prefilter is not None
+        wanted = [r for r in records if r.kind in planned.cls.targets]
+        for record in wanted:
+            record.tokens = sum(len(text) // 3 for _, text, _ in record_texts(record))
+        let_through = select(Batch(wanted), prefilter)
+        assert 0 < len(let_through) < len(wanted), code
+
+
+def test_the_hot_rules_have_prefilters_and_tallies_are_collectors() -> None:
+    """The rules that scan every text take a prefilter; every dataset tally is a collector,
+    and no rule keeps state of its own or has a second check path."""
+    assert {"WS003", "WS004", "WS006", "PV001", "TK002", "SC006", "IO007"} <= set(PREFILTER_RULES)
+    assert {"CB001", "TK003", "DP001", "DP002", "WS005", "PV002", "IO007", "IO008"} <= set(
+        COLLECTOR_RULES
+    )
+    for code, cls in REGISTRY.items():
+        for old in ("check_batch", "check_each", "state", "merge", "wants_records"):
+            assert not hasattr(cls, old), f"{code} still has {old}"
 
 
 COLLECTOR_RULES = sorted(
@@ -264,12 +303,12 @@ CONTROLS = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 127]))
     ids=["texts with NULs", "controls but no NUL", "no controls"],
 )
 def test_ascii_scans_match_profiles(deleted: str) -> None:
-    """The batch scans say what :func:`ascii_profile` says of each text, on each path: a NUL
+    """The index's scans say what :func:`ascii_profile` says of each text, on each path: a NUL
     in a text (the separator) sends the scans one text at a time."""
     rows = random_records(11, 800)
     # JSON escapes control characters, so delete them from the decoded strings.
     rows = [without_chars(r, deleted) for r in rows]
-    texts = BatchTexts(make_records(rows))
+    texts = TextIndex(make_records(rows))
     case: dict[str, list[int]] = {}
     controls, many_digits = [], []
     for i, text in enumerate(texts.texts):
@@ -282,7 +321,7 @@ def test_ascii_scans_match_profiles(deleted: str) -> None:
         total[1] += profile[1]
         if profile[2]:
             controls.append(i)
-        if profile[3] >= batch_texts.MANY_DIGITS:
+        if profile[3] >= text_index.MANY_DIGITS:
             many_digits.append(i)
     assert texts.case_counts() == {p: tuple(c) for p, c in case.items()}
     assert texts.controls == controls
@@ -306,6 +345,6 @@ def test_owners_are_in_record_order_and_unique() -> None:
     records = make_records(
         [{"prompt": "a@b", "completion": " @"}, {"prompt": "x", "completion": "@"}]
     )
-    texts = BatchTexts(records)
+    texts = TextIndex(records)
     assert [r.index for r in texts.owners_of(texts.containing("@")[::-1])] == [0, 1]
     assert texts.containing("\\") == []

@@ -11,10 +11,11 @@ from array import array
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ftprep.core.texts import ascii_profile
 from ftprep.rules.labels import fold
 from ftprep.rules.privacy.patterns import MARKERS, has_marker
 from ftprep.rules.repeats import repeated_values
-from ftprep.rules.texts import ascii_profile, collapse_runs
+from ftprep.rules.texts import collapse_runs
 
 # Pieces where the helpers' shortcuts could go wrong: runs of every kind of whitespace at
 # either end, markers split across pieces, control characters, non-ASCII text.

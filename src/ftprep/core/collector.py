@@ -19,8 +19,9 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ftprep.core.batch import Batch
 from ftprep.core.context import RuleContext
-from ftprep.core.model import ALL_KINDS, Batch, Kind
+from ftprep.core.model import ALL_KINDS, Kind
 
 
 class Collector:

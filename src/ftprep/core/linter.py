@@ -20,11 +20,13 @@ from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
+from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
 from ftprep.core.config import ModelInfo, Profile
 from ftprep.core.diagnostic import Diagnostic, Finding, Severity
 from ftprep.core.location import SourceInfo
-from ftprep.core.model import Batch, Kind, Record, detect_kind
+from ftprep.core.model import Kind, Record, detect_kind
+from ftprep.core.prefilter import Prefilter, select
 from ftprep.core.rule import Rule, RuleContext, Scope
 from ftprep.core.source import Job, JobOutput, Source
 
@@ -154,15 +156,12 @@ class _JobRunner:
         # The job's records as batches: all of them (key None), or those of a rule's target
         # kinds when the job mixes kinds.
         self._batches: dict[frozenset[Kind] | None, Batch] = {}
-        self.record_rules = [
-            (p, p.cls(p.options, ctx))
+        # Every rule that looks at records one by one, with its prefilter (asked once).
+        self.checking = [
+            (p, rule, rule.prefilter())
             for p in plan.rules
-            if p.cls.scope is Scope.RECORD and not p.cls.reported_by_reader
-        ]
-        self.dataset_rules = [
-            p
-            for p in plan.rules
-            if p.cls.scope is not Scope.RECORD and not p.cls.reported_by_reader
+            if p.cls.checks_records() and not p.cls.reported_by_reader
+            for rule in [p.cls(p.options, ctx)]
         ]
 
     def run(self, job: Job) -> JobResult:
@@ -183,8 +182,8 @@ class _JobRunner:
         records = out.records
         self._batch_kinds = {r.kind for r in records}
         self._batches = {}
-        for p, rule in self.record_rules:
-            self._check(p, rule, records, diagnostics, fill_record=True)
+        for p, rule, prefilter in self.checking:
+            self._check(p, rule, prefilter, records, diagnostics)
         collected = []
         for spec in self.collects:
             collector = spec.create(ctx)
@@ -192,17 +191,12 @@ class _JobRunner:
             if batch is not None:
                 collector.feed(batch)
             collected.append(collector)
-        states = []
-        for p in self.dataset_rules:
-            rule = p.cls(p.options, ctx)
-            self._check(p, rule, records, diagnostics, fill_record=False)
-            states.append(rule.state())
         # Records are not needed past this point: keep the job output light for pickling.
         self._batches = {}
         out.records = []
         out.issues = []
         out.rejected = []
-        return JobResult(out, diagnostics, collected, states, kinds)
+        return JobResult(out, diagnostics, collected, kinds)
 
     def _batch(self, targets: frozenset[Kind], records: list[Record]) -> Batch | None:
         """The job's records of the given kinds as one batch (None when there are none),
@@ -221,33 +215,27 @@ class _JobRunner:
         self,
         p: PlannedRule,
         rule: Rule,
+        prefilter: Prefilter | None,
         records: list[Record],
         diagnostics: list[Diagnostic],
-        fill_record: bool,
     ) -> None:
-        """The hot loop: most calls find nothing and return an empty sequence."""
-        targets = p.cls.targets
-        if not rule.wants_records or self._batch_kinds.isdisjoint(targets):
+        """The hot loop: the records of the rule's kinds its prefilter lets through, each
+        checked once; most checks find nothing and return an empty sequence."""
+        batch = self._batch(p.cls.targets, records)
+        if batch is None:
             return  # e.g. the chat rules on a batch of completion records
         info, split = self.ctx_info, self.ctx.split
-        every = self._batch_kinds <= targets  # usually: then no per-record kind test
-        if p.cls.checks_batches():
-            batch = self._batch(targets, records)
-            assert batch is not None
-            for record, f in rule.check_batch(batch):
-                if fill_record and f.record is None:
-                    f.record = record.index
-                diagnostics.append(_stamp(p, f, info, split, record.line))
-            return
+        # A record rule's finding is about its record; a dataset rule's (IO007) is about a
+        # value of the split, located by its line.
+        fill_record = p.cls.scope is Scope.RECORD
         check = rule.check_record
-        for record in records:
-            if every or record.kind in targets:
-                found = check(record)
-                if found:
-                    for f in found:
-                        if fill_record and f.record is None:
-                            f.record = record.index
-                        diagnostics.append(_stamp(p, f, info, split, record.line))
+        for record in batch.records if prefilter is None else select(batch, prefilter):
+            found = check(record)
+            if found:
+                for f in found:
+                    if fill_record and f.record is None:
+                        f.record = record.index
+                    diagnostics.append(_stamp(p, f, info, split, record.line))
 
     @property
     def ctx_info(self) -> SourceInfo:
@@ -299,7 +287,6 @@ class JobResult(NamedTuple):
     out: JobOutput
     diagnostics: list[Diagnostic]
     collected: list[Collector]  # one per declared tally, in declaration order
-    states: list[Any]  # one per dataset rule, in plan order (None for most)
     kinds: Counter[str]
 
 
@@ -362,7 +349,7 @@ def lint_source(
     runner = _JobRunner(plan, ctx, collects)
 
     def absorb(result: JobResult) -> None:
-        out, diags, collected, states, job_kinds = result
+        out, diags, collected, job_kinds = result
         lines.extend(out.lines)
         if out.indexes is not None:
             indexes.extend(out.indexes)
@@ -374,13 +361,11 @@ def lint_source(
         kinds.update(job_kinds)
         for collector, tally in zip(collectors, collected, strict=True):
             collector.merge(tally)
-        for (_, rule), state in zip(main_rules, states, strict=True):
-            rule.merge(state)
         if progress is not None:
             progress(out.bytes_read)
 
     costly = any(spec.collector.costly for spec in collects) or any(
-        p.cls.costly and rule.wants_records for p, rule in main_rules
+        p.cls.costly and p.cls.checks_records() for p, _ in main_rules
     )
     if costly and source.chunk_bytes is not None:
         source.chunk_bytes = min(source.chunk_bytes, COSTLY_CHUNK_BYTES)

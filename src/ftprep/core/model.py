@@ -9,7 +9,7 @@ every problem instead of stopping at the first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -36,28 +36,13 @@ class Record:
     # Filled by the engine when a selected rule needs tokens.
     tokens: int | None = None
     trained_tokens: int | None = None
-    # The record's texts as (pointer, text, role), computed once by rules.texts, and for
-    # each an ASCII profile (uppercase, lowercase, control characters, digits) or None.
+    # The record's texts as (pointer, text, role), computed once by core.texts.
     texts: list[tuple[str, str, str]] | None = None
-    profiles: list[tuple[int, int, int, int] | None] | None = None
     # Keys the reader renamed to what the trainer expects (``Prompt`` read as ``prompt``):
     # canonical name -> the name as written. SC002 reports them; fixing keeps the rename.
     renamed: dict[str, str] | None = None
     # The record's line as read, when the fixer asked for it (to write it back unedited).
     raw: bytes | None = None
-
-
-@dataclass(slots=True)
-class Batch:
-    """The records of one job that a rule checks together, and facts computed once for them.
-
-    A rule that can rule most records out with one C-speed scan of all their texts (see
-    ``ftprep.rules.batch_texts``) does it per batch rather than per record; ``facts`` caches
-    such scans so that several rules share one.
-    """
-
-    records: list[Record]
-    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def detect_kind(data: dict[str, Any]) -> Kind | None:

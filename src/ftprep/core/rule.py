@@ -2,13 +2,14 @@
 
 A rule never prints and never decides its own code or severity: it returns
 :class:`~ftprep.core.diagnostic.Finding` objects and the engine stamps them.
-Record-scope rules look at one record at a time: ``check_record`` runs once per record per
-rule, a million times on a large file, so it returns a list (empty when the record is fine)
-rather than build a generator; the hottest rules also scan a whole job's records at once in
-``check_batch``. Dataset-scope rules conclude in :meth:`Rule.finish` from the tally they
-declare with :meth:`Rule.collects` (a :class:`~ftprep.core.collector.Collector` the engine
-owns, feeds and merges across worker processes); a few keep a small state of their own,
-mergeable with :meth:`Rule.merge`. Splits-scope rules compare finished splits.
+A rule has one check path. ``check_record`` looks at one record: it may run a million
+times on a large file, so it returns a list (empty when the record is fine) rather than
+build a generator, and a rule whose findings are rare declares a :meth:`Rule.prefilter`
+that the engine evaluates for a whole batch at C speed, so that the check sees only the few
+records that could hold a finding. Dataset-scope rules conclude in :meth:`Rule.finish` from
+the tally they declare with :meth:`Rule.collects` (a
+:class:`~ftprep.core.collector.Collector` the engine owns, feeds and merges across worker
+processes); they keep no state of their own. Splits-scope rules compare finished splits.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from pydantic import BaseModel, ConfigDict
 from ftprep.core.context import RuleContext as RuleContext  # re-exported: rules take it here
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import FixAvailability
-from ftprep.core.model import ALL_KINDS, Batch, Kind, Record
+from ftprep.core.model import ALL_KINDS, Kind, Record
 
 if TYPE_CHECKING:  # pragma: no cover
     from ftprep.core.collector import Collects
+    from ftprep.core.prefilter import Prefilter
 
 
 class Scope(str, Enum):
@@ -83,9 +85,6 @@ class Rule:
     # Reports one informational summary of the data (tokens, cost): shown apart from the
     # findings, never counted, never failing a run.
     is_summary: ClassVar[bool] = False
-    # False when check_record has nothing to do (a rule that only reports in finish(), or
-    # one reading statistics another instance collects): the engine then skips the calls.
-    wants_records: bool = True
 
     def __init__(self, options: BaseModel, ctx: RuleContext) -> None:
         self.options = options
@@ -99,34 +98,22 @@ class Rule:
     def check_record(self, record: Record) -> Iterable[Finding]:
         """Findings for one record; an empty sequence (not a generator) when it is fine.
 
-        A rule that only tallies (it defines :meth:`check_batch` alone) checks one record
-        as a batch of one.
+        The engine calls it only for records of the rule's ``targets`` that its
+        :meth:`prefilter` lets through, and only when a subclass defines it.
         """
-        if self.checks_batches():
-            return [finding for _, finding in self.check_batch(Batch([record]))]
         return ()
 
-    def check_batch(self, batch: Batch) -> Iterable[tuple[Record, Finding]]:
-        """Findings for a job's records, as (record, finding) pairs in record order.
-
-        The engine calls this instead of :meth:`check_record` when a rule overrides it. A
-        rule whose findings are rare scans all the texts of the batch at once (C speed, one
-        call) and checks only the records that scan could not rule out; a dataset rule that
-        sums over texts sums over the joined batch. Either way the result must equal calling
-        :meth:`check_record` on every record (``tests/test_batch_checks.py`` holds every
-        rule to that; for a rule that only tallies, one batch against batches of one).
-        """
-        return self.check_each(batch.records)
-
-    def check_each(self, records: Iterable[Record]) -> list[tuple[Record, Finding]]:
-        """:meth:`check_record` on each record: the batch path's per-record fallback."""
-        check = self.check_record
-        return [(record, finding) for record in records for finding in check(record)]
+    def prefilter(self) -> Prefilter | None:
+        """What a record needs for :meth:`check_record` to find anything (asked once per
+        rule instance): the engine evaluates it for a whole batch and checks only the
+        records it lets through. None checks every record."""
+        return None
 
     @classmethod
-    def checks_batches(cls) -> bool:
-        """Whether this rule has its own :meth:`check_batch`."""
-        return cls.check_batch is not Rule.check_batch
+    def checks_records(cls) -> bool:
+        """Whether this rule looks at records one by one (rules that only conclude from a
+        collector in :meth:`finish` do not)."""
+        return cls.check_record is not Rule.check_record
 
     def collects(self) -> Collects | None:
         """The engine-owned tally this rule concludes from (:mod:`ftprep.core.collector`),
@@ -144,16 +131,6 @@ class Rule:
         of each split (their ``ctx`` holds ``line_of`` and ``fetch``).
         """
         return ()
-
-    # -- parallel runs ---------------------------------------------------------------
-    def state(self) -> Any:
-        """Picklable state a worker hands back; dataset rules override with their counters."""
-        return None
-
-    def merge(self, state: Any) -> None:
-        """Fold a worker's state (from records that come after ours) into this instance."""
-        if state is not None:
-            raise NotImplementedError(f"{self.code} keeps state but cannot merge it")
 
     @classmethod
     def doc(cls) -> str:

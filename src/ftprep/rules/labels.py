@@ -15,11 +15,11 @@ from array import array
 from hashlib import sha256 as _sha256
 from typing import Any
 
+from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
-from ftprep.core.model import Batch, Kind
+from ftprep.core.model import Kind
 from ftprep.core.rule import Rule, RuleContext
-from ftprep.rules.batch_texts import collapsed_values
-from ftprep.rules.texts import collapse_runs, context_and_label, show
+from ftprep.rules.texts import collapse_runs, collapsed_values, context_and_label, show
 
 # More distinct labels than this and the data is not classification, whatever the ratio.
 MAX_CLASSES = 2000
@@ -216,7 +216,6 @@ class LabelRule(Rule):
     """A dataset rule concluding from the split's label tally."""
 
     targets = frozenset({Kind.COMPLETION, Kind.CHAT})
-    wants_records = False
 
     def collects(self) -> Collects:
         return Collects(LabelTally)

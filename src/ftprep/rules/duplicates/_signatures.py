@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
-from ftprep.core.model import Batch, Record
+from ftprep.core.model import Record
 from ftprep.core.rule import Rule, RuleContext, RuleOptions
 from ftprep.rules.texts import comparable_text
 
@@ -128,7 +129,6 @@ class SignatureRule(Rule):
     """A rule that needs every record's signature; subclasses say when they are active."""
 
     compares_texts = True
-    wants_records = False
 
     Options = Options
     options: _Options  # the typed view of this rule's options

@@ -6,15 +6,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ftprep.core import jsontext
+from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.location import Related
-from ftprep.core.model import Batch
 from ftprep.core.rule import Rule, RuleContext, Scope
-from ftprep.rules.batch_texts import collapsed_values
 from ftprep.rules.repeats import repeated_values
-from ftprep.rules.texts import collapse_runs
+from ftprep.rules.texts import collapse_runs, collapsed_values
 
 
 def record_fingerprint(data: dict[str, Any], fold: Callable[[str], str] = collapse_runs) -> int:
@@ -159,8 +158,6 @@ class ExactDuplicate(Rule):
     scope = Scope.DATASET
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.ALWAYS
-
-    wants_records = False
 
     def collects(self) -> Collects:
         return Collects(RecordHashes)

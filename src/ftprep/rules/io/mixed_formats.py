@@ -1,12 +1,33 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
+from ftprep.core.batch import Batch
+from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Kind, Record, detect_kind
-from ftprep.core.rule import Rule, Scope
+from ftprep.core.model import Kind, detect_kind
+from ftprep.core.rule import Rule, RuleContext, Scope
+
+
+class KindIndexes(Collector):
+    """The records of each kind, by the keys they hold (not the kind the file was read as)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self.by_kind: dict[str, array[int]] = {k.value: array("I") for k in Kind}
+
+    def feed(self, batch: Batch) -> None:
+        by_kind = self.by_kind
+        for record in batch.records:
+            kind = detect_kind(record.data)
+            if kind is not None:
+                by_kind[kind.value].append(record.index)
+
+    def merge(self, other: Collector) -> None:
+        assert isinstance(other, KindIndexes)
+        for kind, indexes in other.by_kind.items():
+            self.by_kind[kind].extend(indexes)
 
 
 class MixedFormats(Rule):
@@ -43,25 +64,13 @@ class MixedFormats(Rule):
     scope = Scope.DATASET
     default_severity = Severity.ERROR
 
-    def __init__(self, options: Any, ctx: Any) -> None:
-        super().__init__(options, ctx)
-        self.by_kind: dict[str, array[int]] = {k.value: array("I") for k in Kind}
-
-    def check_record(self, record: Record) -> Iterable[Finding]:
-        kind = detect_kind(record.data)
-        if kind is not None:
-            self.by_kind[kind.value].append(record.index)
-        return ()
-
-    def state(self) -> dict[str, array[int]]:
-        return self.by_kind
-
-    def merge(self, state: dict[str, array[int]]) -> None:
-        for kind, indexes in state.items():
-            self.by_kind[kind].extend(indexes)
+    def collects(self) -> Collects:
+        return Collects(KindIndexes)
 
     def finish(self) -> Iterator[Finding]:
-        counts = {k: len(v) for k, v in self.by_kind.items() if v}
+        assert isinstance(self.collected, KindIndexes)
+        by_kind = self.collected.by_kind
+        counts = {k: len(v) for k, v in by_kind.items() if v}
         if len(counts) < 2:
             return
         main = (
@@ -70,7 +79,7 @@ class MixedFormats(Rule):
             else max(counts, key=counts.__getitem__)
         )
         summary = ", ".join(f"{n:,} {k}" for k, n in sorted(counts.items()))
-        for kind, indexes in sorted(self.by_kind.items()):
+        for kind, indexes in sorted(by_kind.items()):
             if kind == main:
                 continue
             for index in indexes:

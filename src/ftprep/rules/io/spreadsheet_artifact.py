@@ -3,13 +3,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
+from ftprep.core.batch import Batch
+from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Batch, Record
-from ftprep.core.rule import Rule, Scope
-from ftprep.rules.batch_texts import batch_texts
-from ftprep.rules.texts import plural, record_texts, show
+from ftprep.core.model import Record
+from ftprep.core.prefilter import Prefilter
+from ftprep.core.rule import Rule, RuleContext, Scope
+from ftprep.core.texts import record_texts
+from ftprep.rules.texts import plural, show
 
 EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!")
 NAN_TEXTS = ("nan", "NaN", "NAN")
@@ -36,6 +38,77 @@ class _ColumnState:
         self.integers += other.integers
         room = _MAX_EXAMPLES - len(self.float_ints)
         self.float_ints.extend(other.float_ints[: max(0, room)])
+
+
+def _plain(text: str) -> bool:
+    """Whether a text is over 20 characters once stripped, does not start with ``=`` once
+    stripped, and is not 32,767 characters long: then it is only a value, and no finding.
+    It may start with one whitespace character (a completion's leading space): then
+    ``strip()`` removes just it, and the stripped text starts with the second character."""
+    return (
+        len(text) > 22
+        and len(text) != EXCEL_CELL_LIMIT
+        and text[0] != "="
+        and (not text[0].isspace() or (text[1] != "=" and not text[1].isspace()))
+        and (not text[-1].isspace() or len(text.rstrip()) > 22)
+    )
+
+
+def _long_value(text: str) -> bool:
+    """Long text that neither starts like a formula nor ends in whitespace: a value, which
+    only Excel's cell-size cut can spoil."""
+    return len(text) > 20 and text[0] not in _SUSPECT_START and text[-1] not in _SUSPECT_END
+
+
+_NOT_PLAIN = Prefilter(text=lambda text: not _plain(text))
+
+
+class ColumnValues(Collector):
+    """Per text field: its values, and how many of them look like integers or end in
+    ``.0`` (a number that went through a float)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self.columns: dict[str, _ColumnState] = {}
+
+    def feed(self, batch: Batch) -> None:
+        """Most texts are plain values, counted in one comprehension; the others are
+        looked at one by one."""
+        texts = batch.index
+        plain = [_plain(text) for text in texts.texts]
+        for pointer, n in Counter(
+            p for p, ok in zip(texts.pointers, plain, strict=True) if ok
+        ).items():
+            self._column(pointer).values += n
+        for i, ok in enumerate(plain):
+            if not ok:
+                self._count(texts.owners[i].index, texts.pointers[i], texts.texts[i])
+
+    def _count(self, index: int, pointer: str, text: str) -> None:
+        if _long_value(text):
+            self._column(pointer).values += 1
+            return
+        stripped = text.strip()
+        if not stripped:
+            return
+        column = self._column(pointer)
+        column.values += 1
+        if len(stripped) <= 20:
+            if _INTEGER.match(stripped):
+                column.integers += 1
+            elif _FLOAT_INT.match(stripped) and len(column.float_ints) < _MAX_EXAMPLES:
+                column.float_ints.append((index, stripped))
+
+    def _column(self, pointer: str) -> _ColumnState:
+        col = self.columns.get(pointer)
+        if col is None:
+            col = self.columns[pointer] = _ColumnState()
+        return col
+
+    def merge(self, other: Collector) -> None:
+        assert isinstance(other, ColumnValues)
+        for pointer, col in other.columns.items():
+            self._column(pointer).merge(col)
 
 
 class SpreadsheetArtifact(Rule):
@@ -74,93 +147,40 @@ class SpreadsheetArtifact(Rule):
     scope = Scope.DATASET
     default_severity = Severity.WARNING
 
-    def __init__(self, options: Any, ctx: Any) -> None:
-        super().__init__(options, ctx)
-        self.columns: dict[str, _ColumnState] = {}
+    def prefilter(self) -> Prefilter:
+        return _NOT_PLAIN
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
-        """A text over 20 characters once stripped, not starting with ``=`` once stripped,
-        and not 32,767 characters long, only counts as a value: most texts are counted in
-        one comprehension; the others are checked one by one. A text may start with one
-        whitespace character (a completion's leading space): then ``strip()`` removes just
-        it, and the stripped text starts with the second character."""
-        texts = batch_texts(batch)
-        plain = [
-            len(text) > 22
-            and len(text) != EXCEL_CELL_LIMIT
-            and text[0] != "="
-            and (not text[0].isspace() or (text[1] != "=" and not text[1].isspace()))
-            and (not text[-1].isspace() or len(text.rstrip()) > 22)
-            for text in texts.texts
-        ]
-        out: list[tuple[Record, Finding]] = []
-        for pointer, n in Counter(
-            p for p, ok in zip(texts.pointers, plain, strict=True) if ok
-        ).items():
-            (self.columns.get(pointer) or self._column(pointer)).values += n
-        for i, ok in enumerate(plain):
-            if not ok:
-                record = texts.owners[i]
-                out.extend(
-                    (record, f) for f in self._check_text(record, texts.pointers[i], texts.texts[i])
-                )
-        return out
+    def collects(self) -> Collects:
+        return Collects(ColumnValues)
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []
         for pointer, text, _role in record_texts(record):
-            out.extend(self._check_text(record, pointer, text))
-        return out
-
-    def _check_text(self, record: Record, pointer: str, text: str) -> list[Finding]:
-        out: list[Finding] = []
-        column = self.columns.get(pointer) or self._column(pointer)
-        if len(text) > 20 and text[0] not in _SUSPECT_START and text[-1] not in _SUSPECT_END:
-            # Long text that neither starts like a formula nor ends in whitespace: only
-            # Excel's cell-size cut can apply. (Most texts take this short path.)
-            column.values += 1
-            if len(text) == EXCEL_CELL_LIMIT:
-                out.append(Finding(_CUT_MESSAGE, pointer=pointer))
-            return out
-        stripped = text.strip()
-        if not stripped:
-            return out
-        column.values += 1
-        if stripped in EXCEL_ERRORS:
-            out.append(Finding(f"the value is the Excel error {stripped}", pointer=pointer))
-        elif stripped in NAN_TEXTS:
-            out.append(
-                Finding(
-                    f"the value is the text {stripped!r}, left by an export of an empty cell",
-                    pointer=pointer,
+            if _long_value(text):
+                if len(text) == EXCEL_CELL_LIMIT:
+                    out.append(Finding(_CUT_MESSAGE, pointer=pointer))
+                continue
+            stripped = text.strip()
+            if not stripped:
+                continue
+            if stripped in EXCEL_ERRORS:
+                out.append(Finding(f"the value is the Excel error {stripped}", pointer=pointer))
+            elif stripped in NAN_TEXTS:
+                out.append(
+                    Finding(
+                        f"the value is the text {stripped!r}, left by an export of an empty cell",
+                        pointer=pointer,
+                    )
                 )
-            )
-        elif _FORMULA.match(stripped):
-            out.append(Finding(f"the value is formula text {show(stripped)}", pointer=pointer))
-        elif len(text) == EXCEL_CELL_LIMIT:
-            out.append(Finding(_CUT_MESSAGE, pointer=pointer))
-        if len(stripped) <= 20:
-            if _INTEGER.match(stripped):
-                column.integers += 1
-            elif _FLOAT_INT.match(stripped) and len(column.float_ints) < _MAX_EXAMPLES:
-                column.float_ints.append((record.index, stripped))
+            elif _FORMULA.match(stripped):
+                out.append(Finding(f"the value is formula text {show(stripped)}", pointer=pointer))
+            elif len(text) == EXCEL_CELL_LIMIT:
+                out.append(Finding(_CUT_MESSAGE, pointer=pointer))
         return out
-
-    def _column(self, pointer: str) -> _ColumnState:
-        col = self.columns.get(pointer)
-        if col is None:
-            col = self.columns[pointer] = _ColumnState()
-        return col
-
-    def state(self) -> dict[str, _ColumnState]:
-        return self.columns
-
-    def merge(self, state: dict[str, _ColumnState]) -> None:
-        for pointer, col in state.items():
-            self._column(pointer).merge(col)
 
     def finish(self) -> Iterator[Finding]:
-        for pointer, col in sorted(self.columns.items()):
+        assert isinstance(self.collected, ColumnValues)
+        for pointer, col in sorted(self.collected.columns.items()):
             # Only a field that is (nearly) all numbers is a numeric column.
             if col.float_ints and (col.integers + len(col.float_ints)) >= 0.9 * col.values:
                 for index, text in col.float_ints:

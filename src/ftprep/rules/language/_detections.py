@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
 from ftprep.core.errors import ConfigError
 from ftprep.core.language import (
@@ -24,7 +25,7 @@ from ftprep.core.language import (
     enough_letters,
     text_key,
 )
-from ftprep.core.model import Batch, Kind
+from ftprep.core.model import Kind
 from ftprep.core.rule import Rule, RuleContext, RuleOptions
 from ftprep.rules.texts import question_and_answer
 
@@ -187,7 +188,6 @@ class LanguageRule(Rule):
 
     Options = Options
     options: _Options  # the typed view of this rule's options
-    wants_records = False
 
     def collects(self) -> Collects:
         return Collects(LanguageDetections, (self.options.backend,))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ftprep.rules.batch_texts import MANY_DIGITS
-from ftprep.rules.texts import rarest_char
+from ftprep.core.text_index import MANY_DIGITS
+from ftprep.core.texts import rarest_char
 
 # (name, literal markers, pattern); the pattern's last group (or the whole match) is the secret.
 SECRET_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from pydantic import BaseModel
-
+from ftprep.core.batch import Batch
+from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Batch, Record
+from ftprep.core.prefilter import Prefilter, select
 from ftprep.core.rule import Rule, RuleContext, RuleOptions, Scope
-from ftprep.rules.batch_texts import batch_texts
+from ftprep.core.texts import record_profiles, record_texts
 from ftprep.rules.privacy.patterns import DEFAULT_REGIONS, count_emails, count_phones
-from ftprep.rules.texts import plural, record_profiles, record_texts
+from ftprep.rules.texts import plural
 
 
 class Options(RuleOptions):
@@ -22,6 +22,46 @@ class Options(RuleOptions):
 
 
 _Options = Options  # the class body's `Options` names the rule's attribute
+
+
+# Only records with an ``@``, a run of digits long enough for a phone number, or non-ASCII
+# text (``\d`` matches every script's digits) need the regular expressions.
+_SUSPECTS = Prefilter(needles=("@",), many_digits=True, non_ascii=True)
+
+
+class PersonalDataCounts(Collector):
+    """E-mail addresses and valid phone numbers, counted per split, and the records with
+    any; ``regions`` are the national numbering plans numbers without a country code are
+    checked against."""
+
+    def __init__(self, ctx: RuleContext, regions: tuple[str, ...]) -> None:
+        super().__init__(ctx)
+        self.regions = regions
+        self.counts = [0, 0, 0, 0]  # records with e-mail, e-mails, records with phone, phones
+        self.rows = array("I")
+
+    def feed(self, batch: Batch) -> None:
+        c = self.counts
+        for record in select(batch, _SUSPECTS):
+            emails = phones = 0
+            for (_, text, _), profile in zip(
+                record_texts(record), record_profiles(record), strict=True
+            ):
+                emails += count_emails(text)
+                phones += count_phones(
+                    text, profile[3] if profile is not None else None, self.regions
+                )
+            if emails or phones:
+                c[0] += emails > 0
+                c[1] += emails
+                c[2] += phones > 0
+                c[3] += phones
+                self.rows.append(record.index)
+
+    def merge(self, other: Collector) -> None:
+        assert isinstance(other, PersonalDataCounts)
+        self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
+        self.rows.extend(other.rows)
 
 
 class PersonalData(Rule):
@@ -65,47 +105,12 @@ class PersonalData(Rule):
     Options = Options
     options: _Options  # the typed view of this rule's options
 
-    def __init__(self, options: BaseModel, ctx: RuleContext) -> None:
-        super().__init__(options, ctx)
-        self.counts = [0, 0, 0, 0]  # records with e-mail, e-mails, records with phone, phones
-        self.rows = array("I")
-
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
-        """Only records with an ``@``, a run of digits long enough for a phone number, or
-        non-ASCII text (``\\d`` matches every script's digits) need the regular expressions."""
-        texts = batch_texts(batch)
-        suspects = texts.containing("@") + texts.many_digits + texts.non_ascii
-        return self.check_each(texts.owners_of(suspects))
-
-    def check_record(self, record: Record) -> Iterable[Finding]:
-        emails = phones = 0
-        for (_, text, _), profile in zip(
-            record_texts(record), record_profiles(record), strict=True
-        ):
-            emails += count_emails(text)
-            phones += count_phones(
-                text,
-                profile[3] if profile is not None else None,
-                self.options.regions,
-            )
-        if emails or phones:
-            c = self.counts
-            c[0] += emails > 0
-            c[1] += emails
-            c[2] += phones > 0
-            c[3] += phones
-            self.rows.append(record.index)
-        return ()
-
-    def state(self) -> tuple[list[int], array[int]]:
-        return self.counts, self.rows
-
-    def merge(self, state: tuple[list[int], array[int]]) -> None:
-        self.counts = [a + b for a, b in zip(self.counts, state[0], strict=True)]
-        self.rows.extend(state[1])
+    def collects(self) -> Collects:
+        return Collects(PersonalDataCounts, (tuple(self.options.regions),))
 
     def finish(self) -> Iterator[Finding]:
-        with_email, emails, with_phone, phones = self.counts
+        assert isinstance(self.collected, PersonalDataCounts)
+        with_email, emails, with_phone, phones = self.collected.counts
         if not (emails or phones):
             return
         parts = []
@@ -123,5 +128,5 @@ class PersonalData(Rule):
         }
         yield Finding("personal data: " + " and ".join(parts), data=data)
         if self.options.report_rows:
-            for index in self.rows:
+            for index in self.collected.rows:
                 yield Finding("the record holds an e-mail address or phone number", record=index)

@@ -3,11 +3,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Batch, Kind, Record
+from ftprep.core.model import Kind, Record
+from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
-from ftprep.rules.batch_texts import batch_texts
-from ftprep.rules.privacy.patterns import find_secrets, has_marker, markers_in, mask
-from ftprep.rules.texts import other_strings, record_texts
+from ftprep.core.texts import record_texts
+from ftprep.rules.privacy.patterns import MARKERS, find_secrets, has_marker, mask
+from ftprep.rules.texts import other_strings
 
 _PLAIN_KEYS = {
     Kind.COMPLETION: frozenset({"prompt", "completion"}),
@@ -24,6 +25,9 @@ def _has_other_values(record: Record) -> bool:
     return isinstance(messages, list) and any(
         isinstance(m, dict) and (len(m) > 2 or isinstance(m.get("content"), list)) for m in messages
     )
+
+
+_SUSPECTS = Prefilter(needles=MARKERS, record=_has_other_values)
 
 
 class SecretInContent(Rule):
@@ -62,22 +66,10 @@ class SecretInContent(Rule):
     group = "privacy"
     default_severity = Severity.ERROR
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
-        """The markers are searched for in the batch's texts joined; only the texts holding
-        one of those found are checked."""
-        texts = batch_texts(batch)
-        present = markers_in(texts.joined)
-        suspects = (
-            [i for i, text in enumerate(texts.texts) if any(m in text for m in present)]
-            if present
-            else []
-        )
-        owners = texts.owners_of(suspects)
-        seen = {id(r) for r in owners}
-        # Values beside the texts (tool arguments, metadata) are rare: checked one by one.
-        owners += [r for r in batch.records if id(r) not in seen and _has_other_values(r)]
-        owners.sort(key=lambda r: r.index)
-        return self.check_each(owners)
+    def prefilter(self) -> Prefilter:
+        """Texts holding one of the secrets' markers, and records with values beside their
+        texts (tool arguments, metadata: rare), which the check reads too."""
+        return _SUSPECTS
 
     def check_record(self, record: Record) -> Sequence[Finding]:
         texts = [(p, t) for p, t, _ in record_texts(record)]

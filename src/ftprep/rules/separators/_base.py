@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding
 from ftprep.core.fix import Applicability, Edit, Fix
-from ftprep.core.model import Batch, Kind
+from ftprep.core.model import Kind
 from ftprep.core.rule import Rule, RuleContext, Scope
 from ftprep.rules.separators.endings import (
     MAX_DISTINCT,
@@ -68,7 +69,6 @@ class FieldEndingRule(Rule):
     scope = Scope.DATASET
     targets = frozenset({Kind.COMPLETION})
     field: ClassVar[str] = "prompt"
-    wants_records = False
 
     def collects(self) -> Collects:
         # Only configured candidates beyond the usual ones make a tally of their own.

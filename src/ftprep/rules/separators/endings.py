@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ftprep.core.invisible import CANDIDATES as INVISIBLE_CANDIDATES
-from ftprep.rules.texts import rarest_char
+from ftprep.core.texts import rarest_char
 
 _TAIL = re.compile(r"[^\w]+\Z")
 WORD_STOPS = (" [END]", "[END]", " END", "END", "<END>")

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Batch, Record
+from ftprep.core.model import Record
+from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
-from ftprep.rules.batch_texts import batch_texts
-from ftprep.rules.texts import record_texts
+from ftprep.core.texts import record_texts
 
 _TRAINED = {"completion", "assistant"}
+
+
+_EMPTY = Prefilter(text=lambda text: not text or text.isspace())
 
 
 class EmptyContent(Rule):
@@ -45,11 +48,9 @@ class EmptyContent(Rule):
     default_severity = Severity.ERROR
     fix_availability = FixAvailability.ALWAYS
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+    def prefilter(self) -> Prefilter:
         """One pass over the batch's texts; the few empty ones are reported per record."""
-        texts = batch_texts(batch)
-        empty = [i for i, text in enumerate(texts.texts) if not text or text.isspace()]
-        return self.check_each(texts.owners_of(empty))
+        return _EMPTY
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

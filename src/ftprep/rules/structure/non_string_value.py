@@ -4,7 +4,8 @@ from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Batch, Kind, Record
+from ftprep.core.model import Kind, Record
+from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
 from ftprep.rules.texts import messages_base, messages_of
 
@@ -13,6 +14,18 @@ def _type(value: Any) -> str:
     return {bool: "boolean", int: "number", float: "number", list: "list", dict: "object"}.get(
         type(value), type(value).__name__
     )
+
+
+def _not_plain_completion(record: Record) -> bool:
+    data = record.data
+    return (
+        record.kind is not Kind.COMPLETION
+        or type(data.get("prompt")) is not str
+        or type(data.get("completion")) is not str
+    )
+
+
+_NOT_PLAIN_COMPLETION = Prefilter(record=_not_plain_completion)
 
 
 class NonStringValue(Rule):
@@ -61,17 +74,10 @@ class NonStringValue(Rule):
             )
         return Finding(f"{what} is a {_type(value)}, not text", pointer=pointer, fix=fix)
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+    def prefilter(self) -> Prefilter:
         """Completion records whose prompt and completion are strings (nearly all) are
-        passed over in one comprehension; the rest are checked one by one."""
-        suspects = [
-            r
-            for r in batch.records
-            if r.kind is not Kind.COMPLETION
-            or type(r.data.get("prompt")) is not str
-            or type(r.data.get("completion")) is not str
-        ]
-        return self.check_each(suspects)
+        passed over; the rest are checked one by one."""
+        return _NOT_PLAIN_COMPLETION
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

@@ -37,7 +37,6 @@ class TooFewExamples(Rule):
     group = "structure"
     scope = Scope.DATASET
     default_severity = Severity.ERROR
-    wants_records = False
 
     def finish(self) -> Iterator[Finding]:
         if self.ctx.split != "train":

@@ -4,7 +4,8 @@ from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Batch, Kind, Record
+from ftprep.core.model import Kind, Record
+from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
 from ftprep.rules.texts import messages_base, messages_of
 
@@ -84,16 +85,13 @@ class UnknownField(Rule):
             target.input_keys or ("messages", "tools", "parallel_tool_calls")
         )
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
-        """Completion records whose keys are all accepted (nearly all) are passed over in one
-        comprehension; the rest are checked one by one."""
+    def prefilter(self) -> Prefilter:
+        """Completion records whose keys are all accepted (nearly all) are passed over; the
+        rest are checked one by one."""
         completion_keys = self.record_keys[Kind.COMPLETION]
-        suspects = [
-            r
-            for r in batch.records
-            if r.kind is not Kind.COMPLETION or not completion_keys.issuperset(r.data)
-        ]
-        return self.check_each(suspects)
+        return Prefilter(
+            record=lambda r: r.kind is not Kind.COMPLETION or not completion_keys.issuperset(r.data)
+        )
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

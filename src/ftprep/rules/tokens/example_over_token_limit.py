@@ -4,7 +4,8 @@ from pydantic import Field
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Batch, Record
+from ftprep.core.model import Record
+from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule, RuleOptions
 
 
@@ -52,11 +53,10 @@ class ExampleOverTokenLimit(Rule):
     Options = Options
     options: _Options  # the typed view of this rule's options
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+    def prefilter(self) -> Prefilter:
         """Only the records over the limit are checked one by one."""
         limit = self.options.max_tokens or self.ctx.model.max_tokens
-        over = [r for r in batch.records if r.tokens is not None and r.tokens > limit]
-        return self.check_each(over)
+        return Prefilter(record=lambda r: r.tokens is not None and r.tokens > limit)
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

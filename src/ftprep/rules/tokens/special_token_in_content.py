@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Batch, Record
+from ftprep.core.model import Record
+from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
-from ftprep.rules.batch_texts import batch_texts
-from ftprep.rules.texts import record_texts
+from ftprep.core.texts import record_texts
 
 SPECIAL_TOKENS = re.compile(
     r"<\|(?:endoftext|im_start|im_end|im_sep|fim_prefix|fim_middle|fim_suffix|fim_pad|endofprompt"
@@ -14,6 +14,9 @@ SPECIAL_TOKENS = re.compile(
     r"|start|end|message|channel|return|call|system|user|assistant|pad|reserved_\d+)\|>"
     r"|</s>|<s>|\[/?INST\]|<</?SYS>>|<start_of_turn>|<end_of_turn>"
 )
+
+
+_BRACKETS = Prefilter(needles=("<", "["))
 
 
 class SpecialTokenInContent(Rule):
@@ -47,10 +50,9 @@ class SpecialTokenInContent(Rule):
     group = "tokens"
     default_severity = Severity.ERROR
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+    def prefilter(self) -> Prefilter:
         """Every special token starts with ``<`` or ``[``: only those texts are searched."""
-        texts = batch_texts(batch)
-        return self.check_each(texts.owners_of(texts.containing("<") + texts.containing("[")))
+        return _BRACKETS
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

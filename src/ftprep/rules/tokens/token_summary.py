@@ -6,10 +6,10 @@ from typing import Any
 
 from pydantic import Field
 
+from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
 from ftprep.core.config import epoch_defaults
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Batch
 from ftprep.core.rule import Rule, RuleContext, RuleOptions, Scope
 
 
@@ -88,8 +88,6 @@ class TokenSummary(Rule):
     is_summary = True
     Options = Options
     options: _Options  # the typed view of this rule's options
-
-    wants_records = False
 
     def collects(self) -> Collects:
         return Collects(TokenCounts)

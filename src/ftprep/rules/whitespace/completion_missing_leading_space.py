@@ -4,8 +4,17 @@ from pydantic import BaseModel
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Batch, Kind, Record
+from ftprep.core.model import Kind, Record
+from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule, RuleContext
+
+
+def _no_leading_space(record: Record) -> bool:
+    completion = record.data.get("completion")
+    return type(completion) is not str or completion[:1] != " "
+
+
+_NO_LEADING_SPACE = Prefilter(record=_no_leading_space)
 
 
 class CompletionMissingLeadingSpace(Rule):
@@ -48,14 +57,9 @@ class CompletionMissingLeadingSpace(Rule):
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.ALWAYS
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+    def prefilter(self) -> Prefilter:
         """Only completions that do not start with a space are checked one by one."""
-        suspects = [
-            r
-            for r in batch.records
-            if type(c := r.data.get("completion")) is not str or c[:1] != " "
-        ]
-        return self.check_each(suspects)
+        return _NO_LEADING_SPACE
 
     def __init__(self, options: BaseModel, ctx: RuleContext) -> None:
         super().__init__(options, ctx)

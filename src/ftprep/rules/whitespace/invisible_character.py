@@ -5,10 +5,10 @@ import unicodedata
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
 from ftprep.core.invisible import CANDIDATES, debris
-from ftprep.core.model import Batch, Record
+from ftprep.core.model import Record
+from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
-from ftprep.rules.batch_texts import batch_texts
-from ftprep.rules.texts import record_profiles, record_texts
+from ftprep.core.texts import record_profiles, record_texts
 
 
 def _describe(ch: str) -> str:
@@ -17,6 +17,9 @@ def _describe(ch: str) -> str:
     except ValueError:
         name = "control character"
     return f"U+{ord(ch):04X} {name}"
+
+
+_SUSPECTS = Prefilter(controls=True, non_ascii_text=CANDIDATES.search)
 
 
 class InvisibleCharacter(Rule):
@@ -56,12 +59,9 @@ class InvisibleCharacter(Rule):
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.ALWAYS
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+    def prefilter(self) -> Prefilter:
         """Only records with an ASCII control character or a suspect non-ASCII text."""
-        texts = batch_texts(batch)
-        suspects = list(texts.controls)
-        suspects += [i for i in texts.non_ascii if CANDIDATES.search(texts.texts[i])]
-        return self.check_each(texts.owners_of(suspects))
+        return _SUSPECTS
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.model import Batch, Record
+from ftprep.core.model import Record
+from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
-from ftprep.rules.batch_texts import batch_texts
-from ftprep.rules.texts import record_texts
+from ftprep.core.texts import record_texts
 
 LITERAL_ESCAPE = re.compile(r"\\([nt])(?=[A-Za-z0-9 \\]|$)([A-Za-z]*)")
 # LaTeX commands that start with n or t: `\theta` is a Greek letter, not a tab and "heta".
@@ -91,6 +91,9 @@ def literal_escapes(text: str) -> int:
     return n
 
 
+_BACKSLASH = Prefilter(needles=("\\",))
+
+
 class LiteralEscapeSequence(Rule):
     """## What it does
     Reports text containing `\\n` or `\\t` written as two characters (a backslash and a
@@ -124,10 +127,9 @@ class LiteralEscapeSequence(Rule):
     group = "whitespace"
     default_severity = Severity.INFO
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+    def prefilter(self) -> Prefilter:
         """Only texts with a backslash can hold a literal escape."""
-        texts = batch_texts(batch)
-        return self.check_each(texts.owners_of(texts.containing("\\")))
+        return _BACKSLASH
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

@@ -4,10 +4,11 @@ import re
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Batch, Record
+from ftprep.core.model import Record
+from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
-from ftprep.rules.batch_texts import batch_texts
-from ftprep.rules.texts import record_texts, show
+from ftprep.core.texts import record_texts
+from ftprep.rules.texts import show
 
 # UTF-8 bytes read as cp1252/latin-1: "é" -> "Ã©", "’" -> "â€™", "°" -> "Â°".
 MOJIBAKE = re.compile(
@@ -41,6 +42,9 @@ def repair(text: str) -> tuple[str, bool] | None:
     kinds = [kind for kind, _ in steps or []]
     certain = kinds == ["encode", "decode"] and not is_bad(fixed)
     return fixed, certain
+
+
+_NON_ASCII = Prefilter(non_ascii=True)
 
 
 class Mojibake(Rule):
@@ -78,10 +82,9 @@ class Mojibake(Rule):
     default_severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
 
-    def check_batch(self, batch: Batch) -> list[tuple[Record, Finding]]:
+    def prefilter(self) -> Prefilter:
         """Mojibake needs a character beyond ASCII: only those texts are looked at."""
-        texts = batch_texts(batch)
-        return self.check_each(texts.owners_of(texts.non_ascii))
+        return _NON_ASCII
 
     def check_record(self, record: Record) -> list[Finding]:
         out: list[Finding] = []

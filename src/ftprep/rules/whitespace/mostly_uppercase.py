@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
+from ftprep.core.batch import Batch
+from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
-from ftprep.core.model import Batch, Kind
-from ftprep.core.rule import Rule, Scope
-from ftprep.rules.batch_texts import batch_texts
+from ftprep.core.model import Kind
+from ftprep.core.rule import Rule, RuleContext, Scope
 
 UPPER = re.compile("[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚΑ-ΩА-ЯЁ]")
 LOWER = re.compile("[a-zß-öø-ÿāăąćĉċčďđēĕėęěα-ωа-яё]")
@@ -19,6 +19,38 @@ def count_case(text: str) -> tuple[int, int, int]:
     profile): Han, Devanagari or Arabic letters have no case."""
     upper, lower = UPPER.subn("", text)[1], LOWER.subn("", text)[1]
     return upper, lower, sum(1 for ch in text if ch.isalpha()) - upper - lower
+
+
+class FieldCases(Collector):
+    """Per field of the completion records: uppercase, lowercase and uncased letters."""
+
+    targets = frozenset({Kind.COMPLETION})
+
+    def __init__(self, ctx: RuleContext) -> None:
+        super().__init__(ctx)
+        self.counts: dict[str, list[int]] = {"prompt": [0, 0, 0], "completion": [0, 0, 0]}
+
+    def feed(self, batch: Batch) -> None:
+        """Sums over the whole batch: two C-speed counts per field for its ASCII texts."""
+        texts = batch.index
+        for pointer, (upper, lower) in texts.case_counts().items():
+            field = self.counts.get(pointer[1:])
+            if field is not None:
+                field[0] += upper
+                field[1] += lower
+        for i in texts.non_ascii:
+            field = self.counts.get(texts.pointers[i][1:])
+            if field is not None:
+                upper, lower, uncased = count_case(texts.texts[i])
+                field[0] += upper
+                field[1] += lower
+                field[2] += uncased
+
+    def merge(self, other: Collector) -> None:
+        assert isinstance(other, FieldCases)
+        for field, values in other.counts.items():
+            for k, n in enumerate(values):
+                self.counts[field][k] += n
 
 
 class MostlyUppercase(Rule):
@@ -59,38 +91,12 @@ class MostlyUppercase(Rule):
     default_severity = Severity.INFO
     fix_availability = FixAvailability.ALWAYS
 
-    def __init__(self, options: Any, ctx: Any) -> None:
-        super().__init__(options, ctx)
-        # Per field: uppercase, lowercase and uncased letters.
-        self.counts: dict[str, list[int]] = {"prompt": [0, 0, 0], "completion": [0, 0, 0]}
-
-    def check_batch(self, batch: Batch) -> tuple[()]:
-        """Sums over the whole batch: two C-speed counts per field for its ASCII texts."""
-        texts = batch_texts(batch)
-        for pointer, (upper, lower) in texts.case_counts().items():
-            field = self.counts.get(pointer[1:])
-            if field is not None:
-                field[0] += upper
-                field[1] += lower
-        for i in texts.non_ascii:
-            field = self.counts.get(texts.pointers[i][1:])
-            if field is not None:
-                upper, lower, uncased = count_case(texts.texts[i])
-                field[0] += upper
-                field[1] += lower
-                field[2] += uncased
-        return ()
-
-    def state(self) -> dict[str, list[int]]:
-        return self.counts
-
-    def merge(self, state: dict[str, list[int]]) -> None:
-        for field, values in state.items():
-            for k, n in enumerate(values):
-                self.counts[field][k] += n
+    def collects(self) -> Collects:
+        return Collects(FieldCases)
 
     def finish(self) -> Iterator[Finding]:
-        for field, (upper, lower, uncased) in self.counts.items():
+        assert isinstance(self.collected, FieldCases)
+        for field, (upper, lower, uncased) in self.collected.counts.items():
             # Text in a script without case (Chinese, Hindi) with a few acronyms is not
             # shouted: the share only means something where most letters have a case.
             if upper * 2 > lower and upper > 0 and upper + lower >= uncased:

@@ -4,7 +4,7 @@ from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability, strip_surrounding
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
-from ftprep.rules.texts import record_texts
+from ftprep.core.texts import record_texts
 
 
 class SurroundingWhitespace(Rule):

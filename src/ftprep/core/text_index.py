@@ -1,9 +1,10 @@
-"""Every text of a batch of records, scanned together.
+"""Every text of a batch of records, indexed once for the whole batch.
 
 Most records hold nothing that a text rule looks for. Asking each text costs a few Python
 calls per text per rule, more than the C work behind them; asking a whole job's texts at
-once costs one C-speed pass. Rules use these scans to find the few records worth a closer
-look (``Rule.check_batch``) and to sum counts over a field.
+once costs one C-speed pass. The engine evaluates rules' prefilters
+(:mod:`ftprep.core.prefilter`) with these scans to find the few records worth a closer look,
+and collectors sum counts over a field with them.
 
 The scans are ``bytes.translate`` calls that delete every byte but the ones of interest:
 what is left is short, so its length (or a split of it) answers for the whole batch.
@@ -11,8 +12,10 @@ what is left is short, so its length (or a split of it) answers for the whole ba
 
 from __future__ import annotations
 
-from ftprep.core.model import Batch, Record
-from ftprep.rules.texts import ascii_profile, collapse_runs, record_texts
+from functools import cache
+
+from ftprep.core.model import Record
+from ftprep.core.texts import ascii_profile, rarest_char, record_texts
 
 # Joins the texts of a batch: no rule looks for a NUL, and a NUL is a control character,
 # so a text holding one is found by the control scan and handled one by one.
@@ -37,8 +40,8 @@ _NOT_DIGIT_OR_SEPARATOR = _all_but(_DIGITS + SEPARATOR.encode())
 _NOT_UPPER = _all_but(_UPPER)
 
 
-class BatchTexts:
-    """The trainable texts of a batch's records (``rules.texts.record_texts``), flattened.
+class TextIndex:
+    """The trainable texts of a batch's records (:func:`ftprep.core.texts.record_texts`), flattened.
 
     Text ``i`` is ``texts[i]`` at ``pointers[i]`` in record ``owners[i]``, in record order.
     """
@@ -72,6 +75,18 @@ class BatchTexts:
         if needle not in self.joined:
             return []
         return [i for i, text in enumerate(self.texts) if needle in text]
+
+    def containing_any(self, needles: tuple[str, ...]) -> list[int]:
+        """Ids of the texts that contain any of ``needles``, in order. Each needle is first
+        looked for in the joined texts through its rarest character (a memchr-speed search
+        that usually ends it), then as a whole; only the texts of those present are asked."""
+        joined = self.joined
+        present = [n for n in needles if _probe(n) in joined and n in joined]
+        if not present:
+            return []
+        if len(present) == 1:
+            return self.containing(present[0])
+        return [i for i, text in enumerate(self.texts) if any(n in text for n in present)]
 
     @property
     def all_ascii(self) -> bool:
@@ -157,32 +172,12 @@ class BatchTexts:
         return out
 
 
-def collapsed_values(batch: Batch) -> dict[int, str]:
-    """Every top-level string value of the batch's records with whitespace runs collapsed,
-    by ``id()`` of the value (alive as long as its record): the duplicate and label rules
-    both compare records in this form."""
-    found = batch.facts.get("collapsed")
-    if found is None:
-        # One text at a time: collapse_runs is fastest on a short text (it starts at the
-        # first double space, usually near the end), so joining them would cost more.
-        found = batch.facts["collapsed"] = {
-            id(v): collapse_runs(v)
-            for record in batch.records
-            for v in record.data.values()
-            if type(v) is str
-        }
-    return found
-
-
-def batch_texts(batch: Batch) -> BatchTexts:
-    """The batch's texts, flattened once for every rule that scans them."""
-    found = batch.facts.get("texts")
-    if found is None:
-        found = batch.facts["texts"] = BatchTexts(batch.records)
-    return found
-
-
 def _profile(text: str) -> tuple[int, int, int, int]:
     profile = ascii_profile(text)
     assert profile is not None  # only ASCII texts are profiled
     return profile
+
+
+@cache
+def _probe(needle: str) -> str:
+    return rarest_char(needle)
