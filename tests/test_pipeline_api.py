@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import ftprep
+import ftprep.session
 from tests.conftest import CORPUS, INPUTS, TICKETS_AS_CHAT, run_cli
 from tests.review_data import planted_records, write_planted
 
@@ -153,14 +154,16 @@ def test_long_operations_report_progress_by_stage(tmp_path: Path) -> None:
         assert 0 < done <= total
         seen[what] = (done, total)
 
-    fix_file(str(train), str(tmp_path / "out.jsonl"), ftprep.api.build_options(), progress=progress)
+    fix_file(
+        str(train), str(tmp_path / "out.jsonl"), ftprep.session.build_options(), progress=progress
+    )
     size = train.stat().st_size
     assert seen[str(train)] == (size, size)  # reading and linting
     assert f"{train}: fixing (pass 1)" in seen and f"{train}: checking (pass 1)" in seen
     seen.clear()
     split_file(
         str(train),
-        ftprep.api.build_options(),
+        ftprep.session.build_options(),
         valid_fraction=0.2,
         train_output=str(tmp_path / "t.jsonl"),
         valid_output=str(tmp_path / "v.jsonl"),

@@ -11,11 +11,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from ftprep.api import build_options
 from ftprep.core.baseline import Baseline
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import ConfigError
 from ftprep.core.fix import Applicability, Edit, Fix
+from ftprep.session import build_options
 from ftprep.tui.app import ReviewApp
 from ftprep.tui.finding_list import FindingList
 from ftprep.tui.keys import load_keymap

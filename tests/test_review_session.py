@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ftprep.api import build_options
+from ftprep.session import build_options
 from ftprep.core.fixplan import Decision
 from ftprep.tui.session import IGNORED, ReviewSession, default_paths
 from tests.conftest import run_cli

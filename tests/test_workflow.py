@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from ftprep.api import build_options
+from ftprep.session import build_options
 from ftprep.tui.session import ReviewSession
 
 from .conftest import CORPUS, run_cli

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from ftprep import __version__
-from ftprep.conversion import Mapping, parse_map_args
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import UsageError
 from ftprep.pipeline import (
@@ -28,7 +27,7 @@ from ftprep.pipeline import (
     fix_valid_file,
     lint_files,
 )
-from ftprep.readers import ReadOptions
+from ftprep.session import open_session, split_inputs
 from ftprep.splitting import SplitOutcome
 from ftprep.writers.jsonl import default_fixlog_path, default_rejected_path
 
@@ -142,64 +141,6 @@ def _summary_line(doc: str) -> str:
     return text.split(". ")[0].rstrip(".") + "." if text else ""
 
 
-def build_options(
-    *,
-    profile: str | None = None,
-    model: str | None = None,
-    select: list[str] | None = None,
-    extend_select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    mapping: dict[str, str] | Mapping | None = None,
-    template: str | list[str] | None = None,
-    system: str | None = None,
-    to: str | None = None,
-    sheet: str | None = None,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    header: bool = True,
-    quoting: bool | None = None,
-    input_format: str | None = None,
-    workers: int | None = None,
-    fail_on: str | None = None,
-    rule_options: dict[str, dict[str, Any]] | None = None,
-    epochs: int | None = None,
-    baseline: str | None = None,
-) -> RunOptions:
-    """Keyword arguments of the API functions as :class:`RunOptions`."""
-    rule_options = dict(rule_options or {})
-    if epochs is not None:  # the cost estimate's epochs (TK004's option)
-        from ftprep.rules.tokens.token_summary import TokenSummary
-
-        code = TokenSummary.code
-        rule_options[code] = {**rule_options.get(code, {}), "epochs": epochs}
-    if isinstance(mapping, Mapping):
-        parsed = mapping
-    else:
-        templates = [template] if isinstance(template, str) else list(template or [])
-        maps = [f"{role}={column}" for role, column in (mapping or {}).items()]
-        parsed = parse_map_args(maps, templates, system, to)
-    return RunOptions(
-        profile=profile,
-        model=model,
-        select=list(select) if select else None,
-        extend_select=list(extend_select or []),
-        ignore=list(ignore or []),
-        read=ReadOptions(
-            encoding=encoding,
-            sheet=sheet,
-            delimiter=delimiter,
-            header=header,
-            quoting=quoting,
-            format=input_format,
-        ),
-        mapping=parsed,
-        workers=workers,
-        rule_options=rule_options,
-        fail_on=fail_on,
-        baseline=baseline,
-    )
-
-
 def report_from_run(run: LintRun, options: RunOptions) -> LintReport:
     from ftprep.report import ReportData
 
@@ -245,24 +186,25 @@ def merge_reports(reports: list[LintReport]) -> LintReport:
     )
 
 
-def lint_inputs(path: str, valid: str | None, against: str | None) -> list[tuple[str, str]]:
-    """The splits of a run: train, then the validation file and the evaluation set if given."""
-    return (
-        [("train", path)]
-        + ([("valid", valid)] if valid else [])
-        + ([("reference", against)] if against else [])
-    )
-
-
 def lint(
-    path: str, *, valid: str | None = None, against: str | None = None, **kwargs: Any
+    path: str,
+    *,
+    valid: str | None = None,
+    against: str | None = None,
+    isolated: bool = False,
+    **kwargs: Any,
 ) -> LintReport:
     """Lint a file (any format ``convert`` reads) and, optionally, its validation file.
 
     ``against`` names an evaluation set the training records must not leak into (DP003).
+    The project config nearest the file applies as it does to ``ftprep lint`` (its
+    selection, severities, per-file settings, baseline and splits), unless ``isolated``.
     """
-    options = build_options(**kwargs)
-    return report_from_run(lint_files(lint_inputs(path, valid, against), options), options)
+    session = open_session(path, isolated=isolated, **kwargs)
+    linted = session.lint(path, inputs=[path], valid=valid, against=against)
+    assert linted is not None  # a lone input is always linted
+    run, options = linted
+    return report_from_run(run, options)
 
 
 def lint_frame(
@@ -299,13 +241,13 @@ def lint_records(
     )
 
 
-def lint_sources(train: Any, valid: Any = None, **kwargs: Any) -> LintReport:
-    """Lint record sources that are already open (a DataFrame's, a Dask DataFrame's...)."""
-    options = build_options(**kwargs)
-    inputs: list[tuple[str, Any]] = [("train", train)]
-    if valid is not None:
-        inputs.append(("valid", valid))
-    return report_from_run(lint_files(inputs, options), options)
+def lint_sources(
+    train: Any, valid: Any = None, *, isolated: bool = False, **kwargs: Any
+) -> LintReport:
+    """Lint record sources that are already open (a DataFrame's, a Dask DataFrame's...),
+    under the project config of the working directory unless ``isolated``."""
+    options = open_session(".", isolated=isolated, **kwargs).options
+    return report_from_run(lint_files(split_inputs(train, valid), options), options)
 
 
 class FrameConversion(BaseModel):
@@ -331,15 +273,17 @@ def convert_frame(frame: Any, *, name: str = "<dataframe>", **kwargs: Any) -> Fr
     from ftprep.pipeline import _describe_layout, collect_records, open_input
     from ftprep.readers.frame import FrameSource
 
-    options = build_options(**kwargs)
+    options = open_session(".", use_baseline=False, **kwargs).options
     opened = open_input(FrameSource(frame, name), options)
     records, rejected = collect_records(opened.source, name)
     return FrameConversion(layout=_describe_layout(opened), records=records, rejected=rejected)
 
 
-def convert(path: str, output: str, *, rejected: str | None = None, **kwargs: Any) -> ConvertResult:
+def convert(
+    path: str, output: str, *, rejected: str | None = None, isolated: bool = False, **kwargs: Any
+) -> ConvertResult:
     """Convert a table or JSON file to JSONL; returns counts (read = written + rejected)."""
-    options = build_options(**kwargs)
+    options = open_session(path, isolated=isolated, use_baseline=False, **kwargs).for_path(path)
     return convert_file(path, output, options, rejected or default_rejected_path(output))
 
 
@@ -353,6 +297,7 @@ def fix(
     valid: str | None = None,
     valid_output: str | None = None,
     plan: str | FixPlan | None = None,
+    isolated: bool = False,
     **kwargs: Any,
 ) -> FixResult:
     """Apply safe fixes (and unsafe ones with ``unsafe=True``) and write ``output``.
@@ -364,7 +309,7 @@ def fix(
     ``unsafe=True`` that drops validation records leaking from train, DP003);
     ``result.valid`` then holds their counts.
     """
-    options = build_options(**kwargs)
+    options = open_session(path, isolated=isolated, **kwargs).for_path(path)
     if isinstance(plan, str):
         from ftprep.core.fixplan import FixPlan
 
@@ -403,6 +348,7 @@ def split(
     valid_output: str | None = None,
     stratify: bool | None = None,
     similarity: float | None = None,
+    isolated: bool = False,
     **kwargs: Any,
 ) -> SplitOutcome:
     """Split a file into train and validation; returns both parts (``.train``, ``.valid``).
@@ -413,7 +359,7 @@ def split(
     """
     from ftprep.splitting import split_file
 
-    options = build_options(**kwargs)
+    options = open_session(path, isolated=isolated, use_baseline=False, **kwargs).for_path(path)
     return split_file(
         path,
         options,

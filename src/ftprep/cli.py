@@ -143,30 +143,6 @@ def _add_lint_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _baseline_path(args: argparse.Namespace, config: Any) -> str | None:
-    """--baseline, else the config's, else ftprep-baseline.json beside the config (or here)."""
-    from ftprep.core.baseline import DEFAULT_BASELINE
-
-    if not hasattr(args, "no_baseline") or args.no_baseline:
-        return None  # convert and split do not report findings
-    if args.baseline:
-        return str(args.baseline)
-    if config is not None:
-        return str(config.resolve(config.baseline or DEFAULT_BASELINE))
-    return DEFAULT_BASELINE
-
-
-def _project_config(args: argparse.Namespace) -> Any:
-    """The ftprep.toml / [tool.ftprep] nearest the first input (or here); None if isolated."""
-    from ftprep.core.project import load_project_config
-
-    if getattr(args, "isolated", False):
-        return None
-    paths = getattr(args, "inputs", None) or [getattr(args, "input", ".")]
-    first = paths[0] if paths and paths[0] != "-" else "."
-    return load_project_config(first)
-
-
 def _split_commas(values: list[str] | None) -> list[str] | None:
     if values is None:
         return None
@@ -372,23 +348,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _options(args: argparse.Namespace) -> Any:
-    """Run options from the flags over the project config (lists of rules add up)."""
-    from ftprep.api import build_options
+def _session(args: argparse.Namespace) -> Any:
+    """The run's session (:mod:`ftprep.session`): the flags over the project config nearest
+    the first input, resolved as the Python API resolves its keywords. Kept on ``args``."""
+    from ftprep.session import open_session
 
-    config = args.config = _project_config(args)
-    options = build_options(
-        profile=getattr(args, "profile", None) or (config and config.profile),
-        model=getattr(args, "model", None) or (config and config.model),
-        select=_split_commas(getattr(args, "select", None)) or (config and config.select),
-        extend_select=(config.extend_select if config else [])
-        + (_split_commas(getattr(args, "extend_select", [])) or []),
-        ignore=(config.ignore if config else [])
-        + (_split_commas(getattr(args, "ignore", [])) or []),
+    paths = getattr(args, "inputs", None) or [getattr(args, "input", ".")]
+    reports = hasattr(args, "no_baseline")  # convert and split report no findings
+    session = args.session = open_session(
+        paths[0] if paths else ".",
+        isolated=getattr(args, "isolated", False),
+        baseline=getattr(args, "baseline", None),
+        use_baseline=reports and not args.no_baseline,
+        profile=getattr(args, "profile", None),
+        model=getattr(args, "model", None),
+        select=_split_commas(getattr(args, "select", None)),
+        extend_select=_split_commas(getattr(args, "extend_select", [])) or [],
+        ignore=_split_commas(getattr(args, "ignore", [])) or [],
         mapping=_mapping(args),
         workers=getattr(args, "workers", None),
-        fail_on=getattr(args, "fail_on", None) or (config and config.fail_on),
-        rule_options=dict(config.rules) if config else None,
+        fail_on=getattr(args, "fail_on", None),
         epochs=getattr(args, "epochs", None),
         sheet=args.sheet,
         encoding=args.encoding,
@@ -396,69 +375,8 @@ def _options(args: argparse.Namespace) -> Any:
         header=not args.no_header,
         quoting=args.quoting,
         input_format=args.input_format,
-        baseline=_baseline_path(args, config),
     )
-    if config is not None:
-        options.severity = dict(config.severity)
-        options.models = dict(config.models)
-        _check_per_file_ignores(config)
-    return options
-
-
-def _check_per_file_ignores(config: Any) -> None:
-    """Rule names in per-file-ignores are checked even when no file matches their glob."""
-    from ftprep.core.errors import ConfigError
-    from ftprep.core.selection import resolve
-    from ftprep.rules import REGISTRY, RESERVED
-
-    for glob, codes in config.per_file_ignores.items():
-        try:
-            resolve(codes, list(REGISTRY.values()), RESERVED)
-        except ConfigError as exc:
-            raise ConfigError(f"{config.path}: per-file-ignores {glob!r}: {exc}") from None
-
-
-def _for_path(options: Any, config: Any, path: str) -> Any:
-    """The options for one file: the config's per-file-ignores added, and how the file is
-    read and mapped (``[tool.ftprep.files."GLOB"]``) where the flags did not say."""
-    from dataclasses import replace
-
-    if config is None:
-        return options
-    extra = config.ignores_for(path)
-    if extra:
-        options = replace(options, ignore=[*options.ignore, *extra])
-    settings = config.reading_for(path)
-    if not settings:
-        return options
-    from ftprep.conversion import parse_map_args
-    from ftprep.readers import ReadOptions
-
-    if options.mapping.is_empty and any(k in settings for k in ("map", "template", "to")):
-        templates = settings.get("template", [])
-        options = replace(
-            options,
-            mapping=parse_map_args(
-                [f"{role}={column}" for role, column in settings.get("map", {}).items()],
-                [templates] if isinstance(templates, str) else list(templates),
-                settings.get("system"),
-                settings.get("to"),
-            ),
-        )
-    defaults, read = ReadOptions(), options.read
-    given = {
-        key: settings[name]
-        for key, name in (
-            ("sheet", "sheet"),
-            ("encoding", "encoding"),
-            ("delimiter", "delimiter"),
-            ("header", "header"),
-            ("quoting", "quoting"),
-            ("format", "format"),
-        )
-        if name in settings and getattr(read, key) == getattr(defaults, key)
-    }
-    return replace(options, read=replace(read, **given)) if given else options
+    return session
 
 
 def _mapping(args: argparse.Namespace) -> Any:
@@ -553,7 +471,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     )
     check_paths("convert", [("the input", args.input)], [("-o", output), ("--rejected", rejected)])
     check_extension("convert", "-o", output)
-    options = _options(args)
+    options = _session(args).for_path(args.input)
     bar, update = _progress_factory(True)
     size = os.path.getsize(args.input) if args.input != "-" and os.path.isfile(args.input) else 0
     advance = stage(update, args.input, size)
@@ -633,7 +551,7 @@ def _progress_factory(enabled: bool) -> Any:
 def cmd_lint(args: argparse.Namespace) -> int:
     from ftprep.api import report_data, report_from_run
     from ftprep.core.errors import FtprepError
-    from ftprep.pipeline import baseline_entries, lint_files
+    from ftprep.pipeline import baseline_entries
     from ftprep.report import render
 
     fmt = args.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
@@ -652,9 +570,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if args.baseline and not args.add_baseline and not os.path.exists(args.baseline):
         _err(f"lint: --baseline {args.baseline}: no such file (--add-baseline writes one)")
         return EXIT_ERROR
-    options = _options(args)
+    session = _session(args)
+    options = session.options
     if args.fix:
-        return _lint_fix(args, options, fmt)
+        return _lint_fix(args, session, fmt)
     stdin_data = _read_stdin(args.inputs)
     progress, update = _progress_factory(not args.no_progress and fmt not in ("json", "sarif"))
     worst = EXIT_OK
@@ -665,21 +584,25 @@ def cmd_lint(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.start()
         for i, path in enumerate(args.inputs):
-            paired = _pairing(args, path, i)
-            if paired is None:
-                continue  # linted with its training file
-            inputs, keep = paired
             try:
-                path_options = _for_path(options, args.config, path)
-                run = lint_files(inputs, path_options, progress=update, stdin_data=stdin_data)
+                linted = session.lint(
+                    path,
+                    position=i,
+                    inputs=args.inputs,
+                    valid=args.valid,
+                    against=args.against,
+                    progress=update,
+                    stdin_data=stdin_data,
+                )
             except FtprepError as exc:  # one file's problem never stops the others
                 if len(args.inputs) == 1:
                     raise
                 _err(f"error: {_about(path, exc)}")
                 failed = True
                 continue
-            if keep is not None:
-                _keep_splits(run, keep)
+            if linted is None:
+                continue  # linted with its training file
+            run, path_options = linted
             reports.append(report_from_run(run, path_options))
             if args.add_baseline:
                 to_baseline += baseline_entries(run, options.baseline)
@@ -719,53 +642,6 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return EXIT_OK if args.exit_zero else worst
 
 
-def _pairing(
-    args: argparse.Namespace, path: str, position: int
-) -> tuple[list[tuple[str, str]], set[str] | None] | None:
-    """The splits to lint for one input, and which of them to report (None: all).
-
-    ``--valid``/``--against`` pair with the first input. Otherwise the config's ``splits``
-    decide, whatever files pre-commit happened to pass in this chunk: the training file is
-    linted with its validation file (leaks, missing classes), and each file reports only its
-    own findings, so a file is never reported twice and every chunking gives the same result.
-    Returns None for a validation file whose training file is among the inputs.
-    """
-    from ftprep.api import lint_inputs
-
-    if position == 0 and (args.valid or args.against):
-        return lint_inputs(path, args.valid, args.against), None
-    config = args.config
-    role = config.split_of(path) if config is not None else None
-    if role is None:
-        return [("train", path)], None
-    here = {os.path.abspath(p) for p in args.inputs if p != "-"}
-    other = "valid" if role == "train" else "train"
-    other_path = config.resolve(config.splits[other]) if other in config.splits else None
-    if other_path is None:
-        return [(role, path)], None
-    # A configured file that is missing is read anyway: it is reported (IO001), not skipped.
-    if role == "valid" and os.path.abspath(other_path) in here:
-        return None
-    against = config.splits.get("against")
-    extra = [("reference", config.resolve(against))] if against and role == "train" else []
-    if role == "train":
-        keep = {"train", "valid"} if os.path.abspath(other_path) in here else {"train"}
-        return [("train", path), ("valid", other_path), *extra], keep
-    return [("train", other_path), ("valid", path)], {"valid"}
-
-
-def _keep_splits(run: Any, keep: set[str]) -> None:
-    """Report only these splits (the others were read for context), and any that could not
-    be read at all: a configured file that is missing must not pass in silence."""
-    pairs = [
-        (r, o)
-        for r, o in zip(run.results, run.opened, strict=True)
-        if r.split in keep or any(d.code == Reason.UNREADABLE_FILE.code for d in r.diagnostics)
-    ]
-    run.results = [r for r, _ in pairs]
-    run.opened = [o for _, o in pairs]
-
-
 def _baseline_note(run: Any, baseline: str | None) -> None:
     """Say on stderr what the baseline hid and which of its entries no longer match."""
     if run.suppressed:
@@ -779,7 +655,7 @@ def _baseline_note(run: Any, baseline: str | None) -> None:
         )
 
 
-def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
+def _lint_fix(args: argparse.Namespace, session: Any, fmt: str) -> int:
     from ftprep.core.errors import FtprepError
     from ftprep.core.fixplan import FixPlan
 
@@ -802,7 +678,7 @@ def _lint_fix(args: argparse.Namespace, options: Any, fmt: str) -> int:
     for path in args.inputs:
         # One file's problem (a mapping that does not fit it, say) never stops the others.
         try:
-            code = _fix_one(args, path, _for_path(options, args.config, path), plan, fmt)
+            code = _fix_one(args, path, session.for_path(path), plan, fmt)
         except FtprepError as exc:
             _err(f"error: {_about(path, exc)}")
             code = EXIT_ERROR
@@ -956,7 +832,7 @@ def cmd_split(args: argparse.Namespace) -> int:
     )
     check_extension("split", "-o", args.output)
     check_extension("split", "-O", args.valid_output)
-    options = _options(args)
+    options = _session(args).for_path(args.input)
     bar, update = _progress_factory(True)
     if bar is not None:
         bar.start()
@@ -1032,15 +908,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     from ftprep.tui.keys import keymap_from
     from ftprep.tui.session import ReviewSession
 
+    run = _session(args)
     session = ReviewSession(
         args.input,
-        _options(args),
+        run.for_path(args.input),
         valid=args.valid,
         output=args.output,
         plan_path=args.plan,
     )
-    # The config _options read (None with --isolated) also holds the key bindings.
-    app = ReviewApp(session, keymap=keymap_from(args.config))
+    # The session's project config (None with --isolated) also holds the key bindings.
+    app = ReviewApp(session, keymap=keymap_from(run.config))
     app.run()
     outcome = app.last_save
     if outcome is not None:
@@ -1055,13 +932,13 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_upload(args: argparse.Namespace) -> int:
     from ftprep.upload.commands import upload
 
-    return upload(args, _options(args))
+    return upload(args, _session(args).for_path(args.input))
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     from ftprep.upload.commands import train
 
-    return train(args, _options(args))
+    return train(args, _session(args).for_path(args.input))
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:

@@ -24,12 +24,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ftprep.api import LintReport, build_options, lint_sources
+from ftprep.api import LintReport, lint_sources
 from ftprep.core.location import SourceInfo
 from ftprep.core.source import Source
 from ftprep.pipeline import collect_records, open_input
 from ftprep.readers.base import Transform, identity_transform
 from ftprep.readers.frame import FrameSource, nonempty_rows
+from ftprep.session import open_session
 
 
 class DaskFrameSource(Source):
@@ -122,7 +123,7 @@ def convert(frame: Any, *, name: str = "<dask dataframe>", **kwargs: Any) -> Das
 
     from ftprep.pipeline import _describe_layout
 
-    options = build_options(**kwargs)
+    options = open_session(".", use_baseline=False, **kwargs).options
     source = DaskFrameSource(frame, name)
     opened = open_input(source, options)
     transform = source.transform
