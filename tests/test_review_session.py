@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ftprep.session import build_options
 from ftprep.core.fixplan import Decision
+from ftprep.session import build_options
 from ftprep.tui.session import IGNORED, ReviewSession, default_paths
 from tests.conftest import run_cli
 from tests.review_data import write_planted
