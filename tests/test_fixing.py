@@ -12,7 +12,7 @@ import pytest
 
 from ftprep import api
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, SetValue
 from ftprep.core.model import Record
 from ftprep.core.rule import Rule
 
@@ -93,7 +93,11 @@ class AlwaysAppends(Rule):
             pointer="/completion",
             fix=Fix(
                 "grow",
-                (Edit("set", record.index, "/completion", value=text + "x", old=text),),
+                (
+                    SetValue(
+                        record=record.index, pointer="/completion", expected=text, value=text + "x"
+                    ),
+                ),
                 Applicability.SAFE,
             ),
         )

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftprep import api
-from ftprep.core.fix import Edit, apply_edit
+from ftprep.core.fix import TextEdit
 from ftprep.core.invisible import debris, has_debris, remove_debris
 
 EMOJI_ZWJ_SEQUENCES = sorted(e for e in emoji.EMOJI_DATA if "\u200d" in e)
@@ -101,7 +101,7 @@ def test_the_safe_fix_keeps_every_sequence_byte_for_byte(parts: list[str], seps:
         for i, (part, sep) in enumerate(zip(parts, seps, strict=False))
     )
     data = {"messages": [{"role": "user", "content": text}]}
-    apply_edit(data, Edit("remove-invisible", 0, "/messages/0/content"))
+    TextEdit(action="remove-invisible", record=0, pointer="/messages/0/content").apply(data)
     fixed = data["messages"][0]["content"]
     for part in set(parts) & set(KEPT):
         assert fixed.count(part) >= text.count(part), (text, fixed, part)

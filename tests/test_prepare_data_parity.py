@@ -51,7 +51,7 @@ def by(diagnostics: list[Diagnostic], code: str) -> list[Diagnostic]:
 
 def edits(d: Diagnostic) -> list[tuple[str, str, object]]:
     assert d.fix is not None, f"{d.code} has no fix"
-    return [(e.op, e.pointer, e.value) for e in d.fix.edits]
+    return [(e.op, e.pointer, e.as_dict().get("value")) for e in d.fix.edits]
 
 
 def assert_suffix_fix(

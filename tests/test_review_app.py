@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input, Static
 from ftprep.core.baseline import Baseline
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import ConfigError
-from ftprep.core.fix import Applicability, Edit, Fix
+from ftprep.core.fix import Applicability, Fix, TextEdit
 from ftprep.session import build_options
 from ftprep.tui.app import ReviewApp
 from ftprep.tui.finding_list import FindingList
@@ -334,7 +334,11 @@ class _ManyFindings(ReviewSession):
     """A session with 100,000 findings and no lint: the list's cost, nothing else."""
 
     def load(self, progress=None) -> None:  # type: ignore[no-untyped-def]
-        fix = Fix("Strip", (Edit("strip", 0, "/completion"),), Applicability.SAFE)
+        fix = Fix(
+            "Strip",
+            (TextEdit(action="strip", record=0, pointer="/completion"),),
+            Applicability.SAFE,
+        )
         self.findings = [
             Diagnostic(
                 "WS002",

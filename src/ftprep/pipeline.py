@@ -11,7 +11,7 @@ import os
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ftprep.conversion import Converter, Mapping, build_converter
@@ -20,7 +20,7 @@ from ftprep.core.config import PROFILE_FOR_KIND, ModelInfo, Profile, load_profil
 from ftprep.core.diagnostic import Diagnostic, Severity
 from ftprep.core.errors import ConfigError, UsageError
 from ftprep.core.fingerprint import finding_key, fingerprint
-from ftprep.core.fix import Edit
+from ftprep.core.fix import DropRecord, Edit, FileEdit, KeyEdit
 from ftprep.core.fixer import EditPlan, RecordOutcome, apply_plan, fix_until_stable, plan_edits
 from ftprep.core.linter import (
     LintPlan,
@@ -610,20 +610,12 @@ class _RemappedJob:
                 k = f.record - first
                 f.record, f.line = idx[k], lns[k]
                 if f.fix is not None:
-                    f.fix = type(f.fix)(
-                        f.fix.title,
-                        tuple(
-                            Edit(
-                                e.op,
-                                idx[k] if e.record is not None else None,
-                                e.pointer,
-                                e.value,
-                                e.old,
-                                e.split,
-                            )
+                    f.fix = replace(
+                        f.fix,
+                        edits=tuple(
+                            replace(e, record=idx[k]) if e.record is not None else e
                             for e in f.fix.edits
                         ),
-                        f.fix.applicability,
                     )
         out.lines = array("I", lns)
         out.indexes = array("I", idx)
@@ -697,9 +689,8 @@ def fix_file(
             def apply_pass(edit_plan: EditPlan, iteration: int) -> Counter[str]:
                 if iteration == 1:
                     for code, edit in edit_plan.file_edits:
-                        sink.log_edit(
-                            code, edit, None, edit.value if isinstance(edit.value, int) else None
-                        )
+                        line = edit.line if isinstance(edit, FileEdit) else None
+                        sink.log_edit(code, edit, None, line)
                 tmp = os.path.join(scratch, f"pass{iteration}.jsonl")
                 indexes, lines = array("I"), array("I")
                 reading = state.source
@@ -871,8 +862,9 @@ class _FixSink:
         entry: dict[str, Any] = {"code": code, "op": edit.op, "record": index, "line": line}
         if edit.pointer:
             entry["pointer"] = edit.pointer
-        if edit.value is not None and edit.op not in ("drop-record", "remove-blank-line"):
-            entry["value"] = edit.value
+        value = edit.as_dict().get("value")
+        if value is not None and not isinstance(edit, (DropRecord, FileEdit)):
+            entry["value"] = value
         self._log.write_record(entry)
 
     def close(self) -> tuple[str | None, str | None]:
@@ -965,11 +957,11 @@ def _apply_pass(
     with open(tmp, "wb") as out:
         for slot in iter_slots(source, progress):
             if slot.record is None:
-                drops = [c for c, e in plan.for_record(slot.index) if e.op == "drop-record"]
+                drops = [c for c, e in plan.for_record(slot.index) if isinstance(e, DropRecord)]
                 if drops:
                     reasons = plan.drop_reasons.get(slot.index) or slot.reasons
                     sink.reject(slot.line, slot.index, reasons)
-                    sink.log_edit(drops[0], Edit("drop-record", slot.index), slot.index, slot.line)
+                    sink.log_edit(drops[0], DropRecord(record=slot.index), slot.index, slot.line)
                     changes[drops[0]] += 1
                     continue
                 # Not quarantined: the line stays exactly as it was (nothing is lost).
@@ -1016,7 +1008,7 @@ def _settle_renames(
     chosen = {
         edit.pointer[1:]: (code, edit)
         for code, edit in plan.for_record(index)
-        if edit.op == "rename-key"
+        if isinstance(edit, KeyEdit) and edit.action == "rename-key"
     }
     back = {}
     for canonical, original in renamed.items():

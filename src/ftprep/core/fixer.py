@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftprep.core.diagnostic import Diagnostic
-from ftprep.core.fix import Applicability, Edit, apply_edit
+from ftprep.core.fix import Applicability, DropRecord, Edit, FileEdit
 
 MAX_ITERATIONS = 10
-FILE_OPS = ("strip-bom", "remove-blank-line")
 
 
 @dataclass
@@ -55,13 +54,13 @@ def plan_edits(
         if accept is not None and not accept(d):
             continue
         for edit in fix.edits:
-            if edit.op in FILE_OPS:
+            if isinstance(edit, FileEdit):
                 plan.file_edits.append((d.code, edit))
             elif edit.record is None:
                 plan.global_edits.append((d.code, edit))
             else:
                 plan.by_record[edit.record].append((d.code, edit))
-                if edit.op == "drop-record":
+                if isinstance(edit, DropRecord):
                     plan.drop_reasons.setdefault(edit.record, []).append((d.code, d.message))
     return plan
 
@@ -78,11 +77,11 @@ class RecordOutcome:
 def apply_plan(data: dict[str, Any], index: int, plan: EditPlan) -> RecordOutcome:
     """Apply the plan's edits to one freshly parsed record (its own edits, then whole-split ones)."""
     edits = plan.for_record(index)
-    drop_codes = [code for code, e in edits if e.op == "drop-record"]
-    if drop_codes:
-        return RecordOutcome(None, [(c, e) for c, e in edits if e.op == "drop-record"], drop_codes)
+    drops: list[tuple[str, Edit]] = [(c, e) for c, e in edits if isinstance(e, DropRecord)]
+    if drops:
+        return RecordOutcome(None, drops, [code for code, _ in drops])
     # ``data`` was parsed for this pass alone, so it is edited in place.
-    applied = [(code, e) for code, e in (*edits, *plan.global_edits) if apply_edit(data, e)]
+    applied = [(code, e) for code, e in (*edits, *plan.global_edits) if e.apply(data)]
     return RecordOutcome(data, applied, [])
 
 

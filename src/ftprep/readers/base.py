@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftprep.core.diagnostic import Finding
-from ftprep.core.fix import Applicability, Edit, Fix
+from ftprep.core.fix import Applicability, DropRecord, FileEdit, Fix
 from ftprep.core.jsontext import json_type
 from ftprep.core.model import Record
 from ftprep.core.reasons import Reason
@@ -104,7 +104,7 @@ def reject_finding(code: str, message: str, index: int, line: int) -> Finding:
     """A record slot that cannot be linted; its unsafe fix quarantines it."""
     fix = Fix(
         title="Move this record to the rejected file",
-        edits=(Edit("drop-record", index),),
+        edits=(DropRecord(record=index),),
         applicability=Applicability.UNSAFE,
     )
     return Finding(message=message, record=index, line=line, fix=fix)
@@ -149,7 +149,7 @@ def bom_finding() -> Finding:
         line=1,
         fix=Fix(
             title="Write the file without a byte-order mark",
-            edits=(Edit("strip-bom", None),),
+            edits=(FileEdit(action="strip-bom", record=None),),
             applicability=Applicability.SAFE,
         ),
     )

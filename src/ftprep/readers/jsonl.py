@@ -19,7 +19,7 @@ import orjson
 
 from ftprep.core import jsontext
 from ftprep.core.diagnostic import Finding
-from ftprep.core.fix import Applicability, Edit, Fix
+from ftprep.core.fix import Applicability, FileEdit, Fix
 from ftprep.core.location import SourceInfo
 from ftprep.core.model import Record
 from ftprep.core.pointer import escape
@@ -239,7 +239,7 @@ def _blank_finding(line: int) -> Finding:
         line=line,
         fix=Fix(
             title="Remove the blank line",
-            edits=(Edit("remove-blank-line", None, value=line),),
+            edits=(FileEdit(action="remove-blank-line", record=None, line=line),),
             applicability=Applicability.SAFE,
         ),
     )

@@ -56,16 +56,16 @@ from ftprep.rules.structure.system_message_not_first import SystemMessageNotFirs
 from ftprep.rules.structure.too_few_examples import TooFewExamples
 from ftprep.rules.structure.unknown_field import UnknownField
 from ftprep.rules.structure.unrecognized_role import UnrecognizedRole
+from ftprep.rules.text_hygiene.completion_missing_leading_space import CompletionMissingLeadingSpace
+from ftprep.rules.text_hygiene.invisible_character import InvisibleCharacter
+from ftprep.rules.text_hygiene.literal_escape_sequence import LiteralEscapeSequence
+from ftprep.rules.text_hygiene.mojibake import Mojibake
+from ftprep.rules.text_hygiene.mostly_uppercase import MostlyUppercase
+from ftprep.rules.text_hygiene.surrounding_whitespace import SurroundingWhitespace
 from ftprep.rules.tokens.example_over_token_limit import ExampleOverTokenLimit
 from ftprep.rules.tokens.multi_token_label import MultiTokenLabel
 from ftprep.rules.tokens.special_token_in_content import SpecialTokenInContent
 from ftprep.rules.tokens.token_summary import TokenSummary
-from ftprep.rules.whitespace.completion_missing_leading_space import CompletionMissingLeadingSpace
-from ftprep.rules.whitespace.invisible_character import InvisibleCharacter
-from ftprep.rules.whitespace.literal_escape_sequence import LiteralEscapeSequence
-from ftprep.rules.whitespace.mojibake import Mojibake
-from ftprep.rules.whitespace.mostly_uppercase import MostlyUppercase
-from ftprep.rules.whitespace.surrounding_whitespace import SurroundingWhitespace
 
 REGISTRY: dict[str, type[Rule]] = {
     "IO001": UnreadableFile,

@@ -9,7 +9,7 @@ from ftprep.core import jsontext
 from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, DropRecord, Fix, FixAvailability
 from ftprep.core.location import Related
 from ftprep.core.rule import Rule, RuleContext, Scope
 from ftprep.rules.repeats import repeated_values
@@ -187,7 +187,7 @@ class ExactDuplicate(Rule):
                 related=(Related(file=self.ctx.file, line=line, record=first),),
                 fix=Fix(
                     title="Drop this duplicate",
-                    edits=(Edit("drop-record", later),),
+                    edits=(DropRecord(record=later),),
                     applicability=Applicability.SAFE if same else Applicability.UNSAFE,
                 ),
             )

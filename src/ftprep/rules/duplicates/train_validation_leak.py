@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, DropRecord, Fix, FixAvailability
 from ftprep.core.location import Related
 from ftprep.core.rule import Rule, Scope
 from ftprep.rules.duplicates._signatures import SignatureRule, shingles_of
@@ -144,7 +144,7 @@ def _findings(
                 related=(Related(matched.ctx.file, line, match, similarity=sim),),
                 fix=Fix(
                     title=f"Drop this record from the {noun} set",
-                    edits=(Edit("drop-record", index, split=split),),
+                    edits=(DropRecord(record=index, split=split),),
                     applicability=Applicability.UNSAFE,
                 ),
                 data={"similarity": round(sim, 4), "matches": matches},

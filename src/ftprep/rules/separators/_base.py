@@ -12,7 +12,7 @@ from typing import ClassVar
 from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding
-from ftprep.core.fix import Applicability, Edit, Fix
+from ftprep.core.fix import Applicability, Fix, TextEdit
 from ftprep.core.model import Kind
 from ftprep.core.rule import Rule, RuleContext, Scope
 from ftprep.rules.separators.endings import (
@@ -92,7 +92,7 @@ class FieldEndingRule(Rule):
         if sep is not None:
             fix = Fix(
                 title=f"Append {show(sep)} to all {s.n:,} {field}s",
-                edits=(Edit("append", None, "/" + field, value=sep),),
+                edits=(TextEdit(action="append", record=None, pointer="/" + field, text=sep),),
                 applicability=Applicability.SAFE,
             )
         yield Finding(
@@ -117,7 +117,7 @@ class FieldEndingRule(Rule):
                 pointer="/" + field,
                 fix=Fix(
                     title=f"Append {show(sep)} to the {field}",
-                    edits=(Edit("append", index, "/" + field, value=sep),),
+                    edits=(TextEdit(action="append", record=index, pointer="/" + field, text=sep),),
                     applicability=Applicability.SAFE,
                 ),
                 data={data_key: sep},
@@ -153,7 +153,13 @@ class FieldEndingRule(Rule):
             fix=Fix(
                 title=title.format(prefix=shown),
                 edits=(
-                    Edit("remove-prefix", None, "/" + field, value=prefix, old=keep_space or None),
+                    TextEdit(
+                        action="remove-prefix",
+                        record=None,
+                        pointer="/" + field,
+                        text=prefix,
+                        keep_space=keep_space,
+                    ),
                 ),
                 applicability=Applicability.UNSAFE,
             ),

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, MergeNext
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
 
@@ -61,7 +61,7 @@ class ConsecutiveSameRole(Rule):
             if isinstance(a.get("content"), str) and isinstance(b.get("content"), str):
                 fix = Fix(
                     title=f"Merge {role} turns {i - 1} and {i}",
-                    edits=(Edit("merge-next", record.index, f"/messages/{i - 1}", value="\n\n"),),
+                    edits=(MergeNext(record=record.index, pointer=f"/messages/{i - 1}"),),
                     applicability=Applicability.UNSAFE,
                 )
             out.append(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, DropRecord, Fix, FixAvailability
 from ftprep.core.model import Record
 from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
@@ -66,7 +66,7 @@ class EmptyContent(Rule):
                     severity_override=None if trained else Severity.WARNING,
                     fix=Fix(
                         title="Drop this record",
-                        edits=(Edit("drop-record", record.index),),
+                        edits=(DropRecord(record=record.index),),
                         applicability=Applicability.UNSAFE,
                     ),
                 )

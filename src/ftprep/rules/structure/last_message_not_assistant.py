@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, TruncateList
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
 
@@ -62,12 +62,11 @@ class LastMessageNotAssistant(Rule):
             fix = Fix(
                 title=f"Drop the {n} turn(s) after the last assistant message",
                 edits=(
-                    Edit(
-                        "truncate-list",
-                        record.index,
-                        "/messages",
-                        value=last_assistant + 1,
-                        old=len(messages),
+                    TruncateList(
+                        record=record.index,
+                        pointer="/messages",
+                        keep=last_assistant + 1,
+                        expected_length=len(messages),
                     ),
                 ),
                 applicability=Applicability.UNSAFE,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import difflib
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, KeyEdit
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
 
@@ -88,7 +88,14 @@ class MissingRequiredField(Rule):
                 if near.lstrip("\ufeff").strip().lower() == field or near == renames.get(field):
                     fix = Fix(
                         title=f"Rename {near!r} to {field!r}",
-                        edits=(Edit("rename-key", record.index, "/" + near, value=field),),
+                        edits=(
+                            KeyEdit(
+                                action="rename-key",
+                                record=record.index,
+                                pointer="/" + near,
+                                new_name=field,
+                            ),
+                        ),
                         applicability=Applicability.SAFE,
                     )
             out.append(Finding(message, pointer="/" + field, fix=fix))
@@ -103,7 +110,14 @@ class MissingRequiredField(Rule):
                 pointer="/" + canonical,
                 fix=Fix(
                     title=f"Rename {original!r} to {canonical!r}",
-                    edits=(Edit("rename-key", record.index, "/" + original, value=canonical),),
+                    edits=(
+                        KeyEdit(
+                            action="rename-key",
+                            record=record.index,
+                            pointer="/" + original,
+                            new_name=canonical,
+                        ),
+                    ),
                     applicability=Applicability.SAFE,
                 ),
             )

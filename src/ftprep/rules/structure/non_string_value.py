@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, Stringify
 from ftprep.core.model import Kind, Record
 from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
@@ -69,7 +69,7 @@ class NonStringValue(Rule):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             fix = Fix(
                 title=f"Write {value!r} as text",
-                edits=(Edit("stringify", record.index, pointer),),
+                edits=(Stringify(record=record.index, pointer=pointer),),
                 applicability=Applicability.SAFE,
             )
         return Finding(f"{what} is a {_type(value)}, not text", pointer=pointer, fix=fix)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, KeyEdit
 from ftprep.core.model import Kind, Record
 from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
@@ -68,7 +68,7 @@ class UnknownField(Rule):
             pointer=pointer,
             fix=Fix(
                 title=f"Delete key {key!r}",
-                edits=(Edit("delete-key", record.index, pointer),),
+                edits=(KeyEdit(action="delete-key", record=record.index, pointer=pointer),),
                 applicability=Applicability.UNSAFE,
             ),
         )

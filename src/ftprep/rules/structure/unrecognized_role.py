@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, SetValue
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
 from ftprep.rules.texts import messages_base, messages_of
@@ -82,7 +82,11 @@ class UnrecognizedRole(Rule):
                 if alias is not None and alias in roles:
                     fix = Fix(
                         title=f"Rename role {role!r} to {alias!r}",
-                        edits=(Edit("set", record.index, pointer, value=alias, old=role),),
+                        edits=(
+                            SetValue(
+                                record=record.index, pointer=pointer, expected=role, value=alias
+                            ),
+                        ),
                         applicability=Applicability.SAFE,
                     )
                 accepted = ", ".join(roles)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, DropRecord, Fix, FixAvailability
 from ftprep.core.model import Record
 from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule, RuleOptions
@@ -69,7 +69,7 @@ class ExampleOverTokenLimit(Rule):
                     f"last {record.tokens - limit:,} tokens",
                     fix=Fix(
                         title="Drop this example",
-                        edits=(Edit("drop-record", record.index),),
+                        edits=(DropRecord(record=record.index),),
                         applicability=Applicability.UNSAFE,
                     ),
                     data={"tokens": record.tokens, "limit": limit},

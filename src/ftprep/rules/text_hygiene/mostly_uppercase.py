@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, TextEdit
 from ftprep.core.model import Kind
 from ftprep.core.rule import Rule, RuleContext, Scope
 
@@ -106,7 +106,7 @@ class MostlyUppercase(Rule):
                     pointer="/" + field,
                     fix=Fix(
                         title=f"Lowercase every {field}",
-                        edits=(Edit("lowercase", None, "/" + field),),
+                        edits=(TextEdit(action="lowercase", record=None, pointer="/" + field),),
                         applicability=Applicability.UNSAFE,
                     ),
                     data={"field": field, "uppercase_share": round(share, 4)},

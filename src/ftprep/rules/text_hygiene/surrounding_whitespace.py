@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability, strip_surrounding
+from ftprep.core.fix import Applicability, Fix, FixAvailability, TextEdit, strip_surrounding
 from ftprep.core.model import Kind, Record
 from ftprep.core.rule import Rule
 from ftprep.core.texts import record_texts
@@ -62,7 +62,7 @@ class SurroundingWhitespace(Rule):
                     pointer=pointer,
                     fix=Fix(
                         title="Strip the surrounding whitespace",
-                        edits=(Edit("strip", record.index, pointer),),
+                        edits=(TextEdit(action="strip", record=record.index, pointer=pointer),),
                         applicability=Applicability.SAFE,
                     ),
                 )

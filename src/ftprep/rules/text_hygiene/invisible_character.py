@@ -3,7 +3,7 @@ from __future__ import annotations
 import unicodedata
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, TextEdit
 from ftprep.core.invisible import CANDIDATES, debris
 from ftprep.core.model import Record
 from ftprep.core.prefilter import Prefilter
@@ -82,7 +82,11 @@ class InvisibleCharacter(Rule):
                     pointer=pointer,
                     fix=Fix(
                         title="Remove the invisible characters",
-                        edits=(Edit("remove-invisible", record.index, pointer),),
+                        edits=(
+                            TextEdit(
+                                action="remove-invisible", record=record.index, pointer=pointer
+                            ),
+                        ),
                         applicability=Applicability.SAFE,
                     ),
                 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, TextEdit
 from ftprep.core.model import Kind, Record
 from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule, RuleContext
@@ -88,7 +88,14 @@ class CompletionMissingLeadingSpace(Rule):
                     pointer="/completion",
                     fix=Fix(
                         title="Prepend a space to the completion",
-                        edits=(Edit("prepend", record.index, "/completion", value=" "),),
+                        edits=(
+                            TextEdit(
+                                action="prepend",
+                                record=record.index,
+                                pointer="/completion",
+                                text=" ",
+                            ),
+                        ),
                         applicability=Applicability.SAFE,
                     ),
                 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from ftprep.core.diagnostic import Finding, Severity
-from ftprep.core.fix import Applicability, Edit, Fix, FixAvailability
+from ftprep.core.fix import Applicability, Fix, FixAvailability, SetValue
 from ftprep.core.model import Record
 from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
@@ -102,7 +102,9 @@ class Mojibake(Rule):
             if fixed != text:
                 fix = Fix(
                     title=f"Repair the text as ftfy does: {show(_changed(text, fixed))}",
-                    edits=(Edit("set", record.index, pointer, value=fixed, old=text),),
+                    edits=(
+                        SetValue(record=record.index, pointer=pointer, expected=text, value=fixed),
+                    ),
                     applicability=Applicability.SAFE if certain else Applicability.UNSAFE,
                 )
             out.append(

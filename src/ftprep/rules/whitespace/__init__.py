@@ -1,1 +1,0 @@
-"""Rules of this group; one module per rule."""
