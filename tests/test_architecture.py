@@ -76,3 +76,37 @@ def test_every_reason_is_a_rule() -> None:
 
     for reason in Reason:
         assert REGISTRY[reason.code].name == reason.value
+
+
+def test_a_rule_is_its_module() -> None:
+    """The registry is found from the rule modules: every public module of a rule group
+    holds exactly one rule (shared helpers are ``_private``), so adding a rule is adding its
+    module and its case file, and no rule can be left out of the registry."""
+    import importlib
+    import pkgutil
+
+    from ftprep.core.rule import Rule
+    from ftprep.rules import GROUP_PACKAGES, REGISTRY
+
+    registered = {cls.__module__ for cls in REGISTRY.values()}
+    assert len(registered) == len(REGISTRY)
+    for group in GROUP_PACKAGES:
+        package = importlib.import_module(f"ftprep.rules.{group}")
+        for info in pkgutil.iter_modules(package.__path__):
+            name = f"{package.__name__}.{info.name}"
+            module = importlib.import_module(name)
+            rules = [
+                v
+                for v in vars(module).values()
+                if isinstance(v, type)
+                and issubclass(v, Rule)
+                and "code" in vars(v)
+                and v.__module__ == name
+            ]
+            if info.name.startswith("_"):
+                assert not rules, f"{name} is private but defines {rules}"
+            else:
+                assert name in registered and len(rules) == 1, name
+    assert (ROOT / "fixtures" / "rules").is_dir()
+    for code in REGISTRY:
+        assert (ROOT / "fixtures" / "rules" / f"{code}.yaml").exists(), f"{code} has no case file"

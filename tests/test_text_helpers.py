@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ftprep.core.texts import ascii_profile
 from ftprep.rules.labels import fold
-from ftprep.rules.privacy.patterns import MARKERS, has_marker
+from ftprep.rules.privacy._patterns import MARKERS, has_marker
 from ftprep.rules.repeats import repeated_values
 from ftprep.rules.texts import collapse_runs
 
@@ -107,7 +107,7 @@ def test_repeated_values_are_those_counted_twice(values: list[int]) -> None:
 def test_records_repeating_answers_every_tail_as_the_texts_do(texts: list[str]) -> None:
     """The tally answers for an ending and its bare form; any other tail reads the texts
     again: either way the records are those whose text holds the suffix before its end."""
-    from ftprep.rules.separators.endings import EndingStats, ending_of
+    from ftprep.rules.separators._endings import EndingStats, ending_of
 
     stats = EndingStats(track_records=True)
     stats.add_many(list(range(len(texts))), texts)

@@ -20,7 +20,7 @@ from ftprep.core.texts import ascii_profile, rarest_char, record_texts
 # Joins the texts of a batch: no rule looks for a NUL, and a NUL is a control character,
 # so a text holding one is found by the control scan and handled one by one.
 SEPARATOR = "\x00"
-# The fewest digits of a phone number (rules.privacy.patterns): texts with fewer need no
+# The fewest digits of a phone number (rules.privacy._patterns): texts with fewer need no
 # phone search.
 MANY_DIGITS = 9
 

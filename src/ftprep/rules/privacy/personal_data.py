@@ -9,7 +9,7 @@ from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.prefilter import Prefilter, select
 from ftprep.core.rule import Rule, RuleContext, RuleOptions, Scope
 from ftprep.core.texts import record_profiles, record_texts
-from ftprep.rules.privacy.patterns import DEFAULT_REGIONS, count_emails, count_phones
+from ftprep.rules.privacy._patterns import DEFAULT_REGIONS, count_emails, count_phones
 from ftprep.rules.texts import plural
 
 

@@ -7,7 +7,7 @@ from ftprep.core.model import Kind, Record
 from ftprep.core.prefilter import Prefilter
 from ftprep.core.rule import Rule
 from ftprep.core.texts import record_texts
-from ftprep.rules.privacy.patterns import MARKERS, find_secrets, has_marker, mask
+from ftprep.rules.privacy._patterns import MARKERS, find_secrets, has_marker, mask
 from ftprep.rules.texts import other_strings
 
 _PLAIN_KEYS = {

@@ -15,7 +15,7 @@ from ftprep.core.diagnostic import Finding
 from ftprep.core.fix import Applicability, Fix, TextEdit
 from ftprep.core.model import Kind
 from ftprep.core.rule import Rule, RuleContext, Scope
-from ftprep.rules.separators.endings import (
+from ftprep.rules.separators._endings import (
     MAX_DISTINCT,
     PROMPT_FALLBACK,
     PROMPT_SEPARATORS,

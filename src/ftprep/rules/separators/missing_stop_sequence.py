@@ -8,7 +8,7 @@ from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import FixAvailability
 from ftprep.core.rule import RuleOptions
 from ftprep.rules.separators._base import FieldEndingRule
-from ftprep.rules.separators.endings import STOP_FALLBACK, STOP_SEQUENCES
+from ftprep.rules.separators._endings import STOP_FALLBACK, STOP_SEQUENCES
 
 
 class Options(RuleOptions):
