@@ -1,6 +1,7 @@
 """Benchmark: `ftprep lint` against OpenAI's removed `prepare_data` on legacy data.
 
-    python benchmarks/bench_lint.py                 # 100k records (~76 MB)
+    python benchmarks/bench_lint.py                 # 100k records of real text
+    python benchmarks/bench_lint.py --text synthetic  # 100k records of a 70-word vocabulary
     python benchmarks/bench_lint.py --million       # also 1M records (~760 MB), for scaling
     python benchmarks/bench_lint.py --openai-venv benchmarks/.venv-openai
 
@@ -70,6 +71,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument(
+        "--text",
+        choices=["real", "synthetic"],
+        default="real",
+        help="the corpus's texts recombined (default) or the old 70-word vocabulary",
+    )
     parser.add_argument("--million", action="store_true", help="also lint 1,000,000 records")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--openai-venv", type=Path, default=HERE / ".venv-openai")
@@ -81,11 +88,12 @@ def main() -> None:
     sizes = [args.records] + ([1_000_000] if args.million else [])
     results = []
     for n in sizes:
-        path = args.data_dir / f"completion_{n}.jsonl"
+        stem = f"completion_{n}" if args.text == "synthetic" else f"completion_real_{n}"
+        path = args.data_dir / f"{stem}.jsonl"
         if not path.exists():
-            write(path, n, "completion")
+            write(path, n, "completion", text=args.text)
         mb = path.stat().st_size / 1e6
-        row = {"records": n, "megabytes": round(mb, 1)}
+        row = {"records": n, "text": args.text, "megabytes": round(mb, 1)}
         with tempfile.TemporaryDirectory() as tmp:
             tools = {"ftprep": (ftprep_cmd(path), str(args.data_dir))}
             if n == args.records and (args.openai_venv / "bin" / "openai").exists():
