@@ -8,6 +8,7 @@ import re
 import unicodedata
 from array import array
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -119,3 +120,44 @@ def test_records_repeating_answers_every_tail_as_the_texts_do(texts: list[str]) 
         ]
         got = stats.records_repeating(suffix, lambda idx: {i: by_index[i] for i in idx})
         assert got == expected, suffix
+
+
+_MOJIBAKE_ALPHABET = st.characters(
+    codec="utf-8", categories=("L", "M", "N", "P", "S", "Z", "Cc")
+) | st.sampled_from("ÃÂâ€™©®¢£¥€²³¹±×÷µ¶§«»¡¿ßàñœšžαωаяЁЯ│┌═╬▀░▓¦¤¨¬¯¸ƒˆˇ˘˛˜†‡‰⌐◊\ufffd")
+
+
+@given(st.text(_MOJIBAKE_ALPHABET, max_size=40))
+@settings(max_examples=3000, deadline=None)
+def test_the_badness_precheck_never_hides_mojibake(text: str) -> None:
+    """WS004 asks ftfy's badness expression only of texts holding one of the characters
+    every alternative of it needs: a text without one is never bad."""
+    from ftfy.badness import is_bad
+
+    from ftprep.rules.text_hygiene.mojibake import _maybe_bad
+
+    maybe = _maybe_bad()
+    assert maybe is not None  # today's ftfy has the shape the precheck needs
+    if maybe.search(text) is None:
+        assert not is_bad(text)
+
+
+def test_the_badness_precheck_on_the_corpus() -> None:
+    from ftfy.badness import is_bad
+
+    from ftprep.rules.text_hygiene.mojibake import _maybe_bad
+    from tests.corpus_mappings import CORPUS, REQUIRED
+
+    maybe = _maybe_bad()
+    assert maybe is not None
+    texts = []
+    for path in sorted(CORPUS.glob("*")) if CORPUS.is_dir() else []:
+        if path.suffix in (".json", ".jsonl", ".csv", ".tsv"):
+            texts += path.read_bytes().decode("utf-8", "replace").splitlines()
+    if not texts:
+        assert not REQUIRED, f"the shared corpus is required here and missing: {CORPUS}"
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    assert sum(bool(is_bad(t)) for t in texts) > 0  # the corpus has mojibake to find
+    for text in texts:
+        if maybe.search(text) is None:
+            assert not is_bad(text), text

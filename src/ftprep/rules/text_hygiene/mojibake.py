@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.fix import Applicability, Fix, FixAvailability, SetValue
@@ -34,7 +35,9 @@ def repair(text: str) -> tuple[str, bool] | None:
     import ftfy
     from ftfy.badness import is_bad
 
-    if not (is_bad(text) or C1_CONTROLS.search(text) or MOJIBAKE.search(text)):
+    maybe = _maybe_bad()
+    bad = (maybe is None or maybe.search(text) is not None) and is_bad(text)
+    if not (bad or C1_CONTROLS.search(text) or MOJIBAKE.search(text)):
         return None
     fixed, steps = ftfy.fix_encoding_and_explain(text)
     if fixed == text:
@@ -42,6 +45,49 @@ def repair(text: str) -> tuple[str, bool] | None:
     kinds = [kind for kind, _ in steps or []]
     certain = kinds == ["encode", "decode"] and not is_bad(fixed)
     return fixed, certain
+
+
+@cache
+def _maybe_bad() -> re.Pattern[str] | None:
+    """The characters without which ftfy's badness expression cannot match, as one class.
+
+    Every alternative of ``ftfy.badness.BADNESS_RE`` needs at least one character of a
+    class of non-ASCII characters (its mojibake categories); a text with none of them is
+    not bad, and one C-speed class search says so where the 37-alternative expression costs
+    far more (most non-ASCII text, Chinese or Hindi, holds none). None when the expression
+    is not of that shape (a later ftfy): then it is always asked.
+    """
+    try:
+        from re import _parser as sre  # type: ignore[attr-defined]  # CPython's parser, 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse as sre
+    from ftfy.badness import BADNESS_RE
+
+    if BADNESS_RE.flags & re.IGNORECASE:
+        return None
+    (op, (_, branches)), *rest = list(sre.parse(BADNESS_RE.pattern, BADNESS_RE.flags))
+    if rest or str(op) != "BRANCH":
+        return None
+    ranges: list[tuple[int, int]] = []
+    for branch in branches:
+        needed = None
+        for item_op, arg in branch:
+            if str(item_op) == "LITERAL" and arg > 127:
+                needed = [(arg, arg)]
+            elif str(item_op) == "IN" and all(str(o) in ("LITERAL", "RANGE") for o, _ in arg):
+                spans = [(a, a) if str(o) == "LITERAL" else a for o, a in arg]
+                if all(lo > 127 for lo, _ in spans):
+                    needed = spans
+            if needed is not None:
+                break
+        if needed is None:
+            return None
+        ranges += needed
+    members = "".join(
+        re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+        for lo, hi in sorted(set(ranges))
+    )
+    return re.compile(f"[{members}]")
 
 
 _NON_ASCII = Prefilter(non_ascii=True)

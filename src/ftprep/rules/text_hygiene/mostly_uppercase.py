@@ -18,7 +18,7 @@ def count_case(text: str) -> tuple[int, int, int]:
     """(uppercase, lowercase, uncased) letters of a non-ASCII text (ASCII uses the shared
     profile): Han, Devanagari or Arabic letters have no case."""
     upper, lower = UPPER.subn("", text)[1], LOWER.subn("", text)[1]
-    return upper, lower, sum(1 for ch in text if ch.isalpha()) - upper - lower
+    return upper, lower, sum(map(str.isalpha, text)) - upper - lower
 
 
 class FieldCases(Collector):
