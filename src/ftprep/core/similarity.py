@@ -6,18 +6,22 @@ CJK text and texts under :data:`MIN_WORDS` words into character n-grams, because
 word destroys five word 5-grams, which in a short text is most of them.
 
 Shingles are hashed to 64 bits in numpy (a deterministic hash: Python's ``hash`` of a string
-changes from run to run). MinHash signatures come from datasketch with a fixed seed and
-``num_perm``; the hash values are handed to it as integers. Candidates from the LSH index are
-only candidates: callers confirm each with :func:`jaccard` on the exact shingle sets.
+changes from run to run). MinHash signatures are datasketch's (``scheme="affine32"``, a fixed
+seed and ``num_perm``), computed for a whole batch of records at once
+(:func:`signatures`): the same permutations applied to one numpy array of every record's
+shingle hashes, minima taken per record, so no Python object or call per shingle or record;
+the tests hold the values equal to datasketch's own ``MinHash``. Candidates from the LSH
+index are only candidates: callers confirm each with :func:`jaccard` on the exact shingle
+sets.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -52,7 +56,8 @@ def _mix(h: np.ndarray) -> np.ndarray:
 
 
 def _ngrams(units: np.ndarray, n: int) -> np.ndarray:
-    """Hashes of every run of ``n`` units (the whole sequence when it is shorter)."""
+    """Hashes of every run of ``n`` units (the whole sequence when it is shorter), with
+    repeats and in text order."""
     if len(units) == 0:
         return _EMPTY
     if len(units) < n:
@@ -62,16 +67,12 @@ def _ngrams(units: np.ndarray, n: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         for j in range(n):
             h = h * np.uint64(0x100000001B3) + units[j : j + count]
-    return np.unique(_mix(h + np.uint64(n)))
+    return _mix(h + np.uint64(n))
 
 
-def shingles(text: str, words_mode: bool | None = None) -> np.ndarray:
-    """The sorted, distinct 64-bit shingle hashes of a text (empty for a text without words).
-
-    ``words_mode``: word 5-grams (True) or character 5-grams (False), as decided for the
-    whole dataset (:func:`ftprep.core.comparable.word_shingled`); None decides by this
-    text's length. CJK text is always cut into character 3-grams.
-    """
+def shingle_hashes(text: str, words_mode: bool | None = None) -> np.ndarray:
+    """The 64-bit hash of every shingle of a text, repeats included (a MinHash needs no
+    more: a minimum does not change when a value repeats); see :func:`shingles`."""
     norm = normalize(text)
     if not norm:
         return _EMPTY
@@ -88,6 +89,16 @@ def shingles(text: str, words_mode: bool | None = None) -> np.ndarray:
     return _ngrams(ids, WORD_NGRAM)
 
 
+def shingles(text: str, words_mode: bool | None = None) -> np.ndarray:
+    """The sorted, distinct 64-bit shingle hashes of a text (empty for a text without words).
+
+    ``words_mode``: word 5-grams (True) or character 5-grams (False), as decided for the
+    whole dataset (:func:`ftprep.core.comparable.word_shingled`); None decides by this
+    text's length. CJK text is always cut into character 3-grams.
+    """
+    return np.unique(shingle_hashes(text, words_mode))
+
+
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard similarity of two sorted, distinct shingle arrays."""
     if len(a) == 0 and len(b) == 0:
@@ -97,33 +108,65 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @cache
-def _permutations() -> Any:
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutation parameters (a, b) for :data:`SEED`."""
     from datasketch import MinHash
 
-    return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
-def _identity(value: int) -> int:
-    return value
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, as datasketch pre-mixes each input of affine32."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = h ^ (h >> np.uint32(16))
+    return mixed
+
+
+# Shingles permuted at once: a block of CHUNK x NUM_PERM 32-bit values (1 MB) stays in the
+# processor's cache between the multiply, the add and the minimum.
+CHUNK = 2048
+
+
+def signatures(shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
+    """The MinHash signature of each shingle set (each non-empty), one row of ``NUM_PERM``
+    unsigned 32-bit values per set: the values datasketch's ``MinHash(num_perm=NUM_PERM,
+    seed=SEED, scheme="affine32")`` gives after ``update_batch`` with each shingle's
+    64-bit hash folded to 32 bits."""
+    out = np.full((len(shingle_sets), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    if not len(shingle_sets):
+        return out
+    sizes = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
+    if not sizes.all():
+        raise ValueError("a MinHash signature needs at least one shingle")
+    hashes = np.concatenate(shingle_sets)
+    folded = ((hashes ^ (hashes >> np.uint64(32))) & _MASK32).astype(np.uint32)
+    a, b = _permutations()
+    with np.errstate(over="ignore"):
+        mixed = _fmix32(folded)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    block = np.empty((CHUNK, NUM_PERM), dtype=np.uint32)
+    for start in range(0, len(mixed), CHUNK):
+        stop = min(len(mixed), start + CHUNK)
+        # The sets this block of shingles belongs to, and where each begins in it.
+        first = int(np.searchsorted(starts, start, "right")) - 1
+        last = int(np.searchsorted(starts, stop, "left"))
+        offsets = np.maximum(starts[first:last] - start, 0)
+        view = block[: stop - start]
+        np.multiply(mixed[start:stop, None], a, out=view)
+        np.add(view, b, out=view)
+        minima = np.minimum.reduceat(view, offsets, axis=0)
+        out[first:last] = np.minimum(out[first:last], minima)
+    return out
 
 
 def signature(shingle_hashes: np.ndarray) -> np.ndarray:
-    """The MinHash signature (``NUM_PERM`` unsigned 32-bit values) of a shingle set."""
-    from datasketch import MinHash
-
-    minhash = MinHash(
-        num_perm=NUM_PERM,
-        seed=SEED,
-        hashfunc=_identity,
-        permutations=_permutations(),
-        scheme="affine32",
-    )
-    if len(shingle_hashes):
-        # datasketch's affine32 scheme takes 32-bit input values.
-        folded = (shingle_hashes ^ (shingle_hashes >> np.uint64(32))) & _MASK32
-        minhash.update_batch(folded.tolist())
-    values: np.ndarray = minhash.hashvalues.astype(np.uint32)
-    return values
+    """The MinHash signature of one shingle set (see :func:`signatures`)."""
+    one: np.ndarray = signatures([shingle_hashes])[0]
+    return one
 
 
 class SignatureIndex:

@@ -44,9 +44,10 @@ class Signatures:
     def empty(cls) -> Signatures:
         return cls(array("I"), bytearray())
 
-    def add(self, index: int, values: np.ndarray) -> None:
-        self.indexes.append(index)
-        self.data += values.tobytes()
+    def add_many(self, indexes: list[int], rows: np.ndarray) -> None:
+        """Append records' signatures (one row each, in input order)."""
+        self.indexes.extend(indexes)
+        self.data += rows.tobytes()
 
     def merge(self, other: Signatures) -> None:
         self.indexes.extend(other.indexes)
@@ -80,13 +81,16 @@ class RecordSignatures(Collector):
         self._pairs: dict[float, list[tuple[int, int, float]]] = {}
 
     def feed(self, batch: Batch) -> None:
-        from ftprep.core.similarity import shingles, signature
+        from ftprep.core.similarity import shingle_hashes, signatures
 
-        ctx, add = self.ctx, self.signatures.add
+        ctx = self.ctx
+        indexes, sets = [], []
         for record in batch.records:
-            hashes = shingles(comparable_text(record, ctx.shared_text), ctx.word_shingles)
+            hashes = shingle_hashes(comparable_text(record, ctx.shared_text), ctx.word_shingles)
             if len(hashes):  # a record without words is like every other one: not compared
-                add(record.index, signature(hashes))
+                indexes.append(record.index)
+                sets.append(hashes)
+        self.signatures.add_many(indexes, signatures(sets))
 
     def merge(self, other: Collector) -> None:
         assert isinstance(other, RecordSignatures)
