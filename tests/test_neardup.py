@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ftprep.core import neardup
 from ftprep.core.similarity import SignatureIndex, jaccard, shingles, signature
@@ -237,3 +239,66 @@ def test_batch_signatures_are_datasketchs_minhash() -> None:
         assert row.tolist() == expected.hashvalues.astype(np.uint32).tolist()
     # Repeats do not change a minimum: the sorted distinct set signs the same.
     assert (signatures([np.unique(s) for s in sets]) == got).all()
+
+
+_TEXTS = st.text(
+    alphabet="ab cd.\nÉßΐﬁ中文한국ー!",
+    max_size=120,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXTS, max_size=12), st.sampled_from([True, False, None]))
+def test_batch_shingling_hashes_each_text_as_alone(texts: list[str], words: bool | None) -> None:
+    """Hashing a batch together never lets a shingle cross from one text into the next."""
+    from ftprep.core.comparable import normalize
+    from ftprep.core.similarity import batch_shingle_hashes, shingle_hashes
+
+    together = batch_shingle_hashes([normalize(t) for t in texts], words)
+    for text, hashes in zip(texts, together, strict=True):
+        assert hashes.tolist() == shingle_hashes(text, words).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXTS, min_size=1, max_size=4), _TEXTS)
+def test_comparable_form_is_the_normalised_comparable_text(turns: list[str], sys_: str) -> None:
+    """The shortcut that skips a second normalisation gives what normalising again gives."""
+    from ftprep.core.comparable import normalize
+    from ftprep.core.model import Record
+    from ftprep.rules.texts import comparable_form, comparable_text
+
+    roles = ["user", "assistant"]
+    messages = [{"role": "system", "content": sys_}] + [
+        {"role": roles[i % 2], "content": t} for i, t in enumerate(turns)
+    ]
+    record = Record(0, {"messages": messages}, 1)
+    first = normalize(turns[0]).split(" ")
+    for shared in (None, {"/messages/1/content": (first[0], "")}, {"/x": ("ab", "cd")}):
+        assert comparable_form(record, shared) == normalize(comparable_text(record, shared))
+
+
+def test_plausible_keeps_near_copies_and_drops_band_collisions_only() -> None:
+    """The pre-fetch filter drops only candidates far below the threshold by their
+    signatures; near-copies at and above the threshold all stay."""
+    rng = random.Random(9)
+    base = [" ".join(rng.choice(WORDS) for _ in range(60)) for _ in range(200)]
+    lsh, exact = index_of(base)
+    queries, truth = [], []
+    for k in range(200):
+        words = base[k].split(" ")
+        for _ in range(k % 4):  # 0 to 3 words changed: similarity from 1.0 to ~0.6
+            words[rng.randrange(len(words))] = rng.choice(WORDS)
+        queries.append(" ".join(words))
+        truth.append(k)
+    matrix = np.stack([signature(shingles(q, True)) for q in queries])
+    candidates = lsh.candidate_rows(matrix, neardup.PER_BUCKET)
+    kept, _ = neardup.plausible(lsh, matrix, candidates, THRESHOLD)
+    near = 0
+    for q, (before, after) in enumerate(zip(candidates[0], kept, strict=True)):
+        assert set(after.tolist()) <= set(before.tolist())
+        sims = {int(r): jaccard(shingles(queries[q], True), exact.sets[int(r)]) for r in before}
+        for row, sim in sims.items():
+            if sim >= THRESHOLD:
+                assert row in after.tolist()
+        near += sims.get(truth[q], 0.0) >= THRESHOLD
+    assert near >= 95  # the copies with no word or one word changed, at least

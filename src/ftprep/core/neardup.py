@@ -30,6 +30,10 @@ MAX_LEADERS = 16
 # confirmed: with 128 values the estimate's standard error near 0.8 is about 0.035, so a
 # pair at the threshold passes with 99.8% and one above 0.85 with 99.99%.
 ESTIMATE_MARGIN = 0.1
+# Candidates whose signatures agree on fewer than threshold - this margin are not fetched
+# for exact confirmation at all: a pair at the threshold falls below it once in about a
+# million (z > 5), while most band collisions of unrelated records agree on almost nothing.
+FETCH_MARGIN = 0.2
 # A leader is tried against this many of the members that joined earlier leaders, the
 # most alike first.
 CHAIN_TRIES = 4
@@ -185,6 +189,33 @@ class SelfMatches:
             taken[likely[self._confirm_each(lead, rest[likely])]] = True
             joined = np.concatenate([joined, pending[:1], rest[taken]])
             pending = rest[~taken]
+
+
+def plausible(
+    index: SignatureIndex,
+    peer_signatures: np.ndarray,
+    candidates: tuple[list[np.ndarray], set[int]],
+    threshold: float,
+) -> tuple[list[np.ndarray], set[int]]:
+    """``candidates`` without the rows whose signature agrees with the query's on fewer
+    than ``threshold - FETCH_MARGIN`` of its values: computed before any record is read
+    again, so that only records that could match are fetched and shingled."""
+    rows_of, cut = candidates
+    if not rows_of:
+        return rows_of, cut
+    sizes = np.fromiter((len(r) for r in rows_of), dtype=np.int64, count=len(rows_of))
+    rows = np.concatenate(rows_of)
+    queries = np.repeat(np.arange(len(rows_of)), sizes)
+    keep = np.empty(len(rows), dtype=bool)
+    signatures, floor = index.signatures, threshold - FETCH_MARGIN
+    step = 8192
+    for start in range(0, len(rows), step):
+        part = (
+            signatures[rows[start : start + step]] == peer_signatures[queries[start : start + step]]
+        )
+        keep[start : start + step] = part.mean(axis=1) >= floor
+    counts = np.bincount(queries[keep], minlength=len(rows_of))
+    return np.split(rows[keep], np.cumsum(counts)[:-1]), cut
 
 
 def peer_matches(

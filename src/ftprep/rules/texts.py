@@ -10,7 +10,7 @@ from ftprep.core.batch import Batch
 from ftprep.core.comparable import normalize, word_shingled
 from ftprep.core.model import Kind, Record
 from ftprep.core.pointer import escape
-from ftprep.core.texts import record_texts
+from ftprep.core.texts import Text, record_texts
 
 
 def collapse_runs(text: str) -> str:
@@ -153,13 +153,29 @@ def comparable_text(record: Record, shared: dict[str, tuple[str, str]] | None = 
     on it.
     """
     texts = record_texts(record)
-    if shared:
-        body = [
-            _varying(normalize(t), shared.get(p)) for p, t, role in texts if role != "system" and t
-        ]
-    else:
+    body = _shared_body(texts, shared) if shared else None
+    if body is None:
         body = [t for _, t, role in texts if role != "system" and t]
     return "\n".join(body or [t for _, t, _ in texts])
+
+
+def comparable_form(record: Record, shared: dict[str, tuple[str, str]] | None = None) -> str:
+    """``normalize(comparable_text(record, shared))``, what records are shingled from.
+
+    With ``shared`` the pieces already come in comparison form; an ASCII text in that form
+    is its own normalisation, so they are joined, not normalised a second time.
+    """
+    if shared:
+        body = _shared_body(record_texts(record), shared)
+        if body:
+            joined = "\n".join(body)
+            return " ".join(b for b in body if b) if joined.isascii() else normalize(joined)
+    return normalize(comparable_text(record, shared))
+
+
+def _shared_body(texts: list[Text], shared: dict[str, tuple[str, str]]) -> list[str]:
+    """The non-system texts in comparison form, without the words every record shares."""
+    return [_varying(normalize(t), shared.get(p)) for p, t, role in texts if role != "system" and t]
 
 
 def _varying(norm: str, around: tuple[str, str] | None) -> str:

@@ -17,7 +17,7 @@ from ftprep.core.batch import Batch
 from ftprep.core.collector import Collector, Collects
 from ftprep.core.model import Record
 from ftprep.core.rule import Rule, RuleContext, RuleOptions
-from ftprep.rules.texts import comparable_text
+from ftprep.rules.texts import comparable_form
 
 if TYPE_CHECKING:  # pragma: no cover - numpy and datasketch load only when a rule runs
     import numpy as np
@@ -81,12 +81,14 @@ class RecordSignatures(Collector):
         self._pairs: dict[float, list[tuple[int, int, float]]] = {}
 
     def feed(self, batch: Batch) -> None:
-        from ftprep.core.similarity import shingle_hashes, signatures
+        from ftprep.core.similarity import batch_shingle_hashes, signatures
 
         ctx = self.ctx
+        forms = [comparable_form(record, ctx.shared_text) for record in batch.records]
         indexes, sets = [], []
-        for record in batch.records:
-            hashes = shingle_hashes(comparable_text(record, ctx.shared_text), ctx.word_shingles)
+        for record, hashes in zip(
+            batch.records, batch_shingle_hashes(forms, ctx.word_shingles), strict=True
+        ):
             if len(hashes):  # a record without words is like every other one: not compared
                 indexes.append(record.index)
                 sets.append(hashes)
@@ -153,9 +155,12 @@ def shingles_of(
     shared: dict[str, tuple[str, str]] | None, words_mode: bool | None
 ) -> Callable[[Record], np.ndarray]:
     """A record's exact shingle set, as its signature was computed (for fetch's ``keep``)."""
-    from ftprep.core.similarity import shingles
+    import numpy as np
+
+    from ftprep.core.similarity import batch_shingle_hashes
 
     def of(record: Record) -> np.ndarray:
-        return shingles(comparable_text(record, shared), words_mode)
+        (hashes,) = batch_shingle_hashes([comparable_form(record, shared)], words_mode)
+        return np.unique(hashes)
 
     return of

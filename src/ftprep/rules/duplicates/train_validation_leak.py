@@ -85,11 +85,11 @@ def _matches(
 ) -> tuple[list[tuple[int, int, float]], set[int]]:
     """Confirmed (peer record, training record, similarity) pairs, and the peer records
     whose match count is a lower bound (:func:`ftprep.core.neardup.peer_matches`)."""
-    from ftprep.core.neardup import PER_BUCKET, ShingleSets, peer_matches
+    from ftprep.core.neardup import PER_BUCKET, ShingleSets, peer_matches, plausible
 
     keys = list(peer.signatures.indexes)
     matrix = peer.signatures.matrix()
-    candidates = lsh.candidate_rows(matrix, PER_BUCKET)
+    candidates = plausible(lsh, matrix, lsh.candidate_rows(matrix, PER_BUCKET), threshold)
     rows = candidates[0]
     wanted_train = {int(k) for r in rows for k in lsh.keys[r].tolist()}
     wanted_peer = {key for key, r in zip(keys, rows, strict=True) if len(r)}
