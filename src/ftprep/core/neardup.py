@@ -110,8 +110,9 @@ class SelfMatches:
         self.refused: set[int] = set()  # later key << 32 | earlier key
         self.pairs: list[tuple[int, int, float]] = []
 
-    def run(self) -> list[tuple[int, int, float]]:
-        for rows in self.index.buckets():
+    def run(self, buckets: list[np.ndarray] | None = None) -> list[tuple[int, int, float]]:
+        """Confirmed pairs of the index's buckets (``buckets``, when the caller has them)."""
+        for rows in self.index.buckets() if buckets is None else buckets:
             self._bucket(rows)
         return sorted(self.pairs)
 
@@ -189,6 +190,40 @@ class SelfMatches:
             taken[likely[self._confirm_each(lead, rest[likely])]] = True
             joined = np.concatenate([joined, pending[:1], rest[taken]])
             pending = rest[~taken]
+
+
+def with_plausible_mate(
+    signatures: np.ndarray, buckets: list[np.ndarray], threshold: float
+) -> tuple[set[int], list[np.ndarray]]:
+    """The rows of ``buckets`` that :class:`SelfMatches` may compare exactly, and the
+    buckets that hold any, in their order: a row is compared only with a bucket-mate whose
+    signature agrees with its own on ``threshold - ESTIMATE_MARGIN`` of the values, so the
+    others need not be read again, and a bucket without such a pair confirms nothing.
+
+    Buckets of more than :data:`SMALL_QUERY` rows are kept whole, unexamined: their
+    leaders decide which pairs are tried."""
+    floor = threshold - ESTIMATE_MARGIN
+    rows_out: set[int] = set()
+    keep = np.zeros(len(buckets), dtype=bool)
+    by_size: dict[int, list[int]] = {}
+    for b, rows in enumerate(buckets):
+        if len(rows) > SMALL_QUERY:
+            rows_out.update(rows.tolist())
+            keep[b] = True
+        else:
+            by_size.setdefault(len(rows), []).append(b)
+    for size, numbers in by_size.items():
+        stacked = np.stack([buckets[b] for b in numbers])
+        step = max(1, (1 << 22) // (size * size * signatures.shape[1]))
+        for start in range(0, len(stacked), step):
+            part = stacked[start : start + step]
+            values = signatures[part]  # buckets x size x values
+            agree = (values[:, :, None, :] == values[:, None, :, :]).mean(axis=3)
+            agree[:, np.arange(size), np.arange(size)] = 0.0
+            mated = (agree >= floor).any(axis=2)
+            rows_out.update(part[mated].tolist())
+            keep[np.asarray(numbers[start : start + step])[mated.any(axis=1)]] = True
+    return rows_out, [rows for rows, kept in zip(buckets, keep.tolist(), strict=True) if kept]
 
 
 def plausible(

@@ -62,12 +62,18 @@ def _ngrams(units: np.ndarray, n: int) -> np.ndarray:
         return _EMPTY
     if len(units) < n:
         n = len(units)
+    return _mix(_rolled(units, n) + np.uint64(n))
+
+
+def _rolled(units: np.ndarray, n: int) -> np.ndarray:
+    """The polynomial hash of every window of ``n`` units (in place: no temporaries)."""
     count = len(units) - n + 1
     h = np.zeros(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for j in range(n):
-            h = h * np.uint64(0x100000001B3) + units[j : j + count]
-    return _mix(h + np.uint64(n))
+    prime = np.uint64(0x100000001B3)
+    for j in range(n):
+        np.multiply(h, prime, out=h)
+        np.add(h, units[j : j + count], out=h)
+    return h
 
 
 def _units(norm: str, words_mode: bool | None) -> tuple[np.ndarray, int]:
@@ -91,35 +97,62 @@ def shingle_hashes(text: str, words_mode: bool | None = None) -> np.ndarray:
     return _ngrams(*_units(normalize(text), words_mode))
 
 
-def batch_shingle_hashes(forms: Sequence[str], words_mode: bool | None) -> list[np.ndarray]:
-    """:func:`shingle_hashes` of many texts already in their comparison form
-    (:func:`ftprep.core.comparable.normalize`), hashed together: one vector pass per n-gram
-    size over all the texts' units, windows that cross from one text into the next left
-    out. The values are those of :func:`shingle_hashes`, text by text."""
-    out: list[np.ndarray] = [_EMPTY] * len(forms)
+def _flat_shingles(
+    forms: Sequence[str], words_mode: bool | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The shingle hashes of many texts in comparison form, hashed together: (the hashes
+    of one text after another, how many each has, the position in ``forms`` of each), for
+    the texts that have any.
+
+    One vector pass per n-gram size over all the texts' units; the windows that cross from
+    one text into the next are computed and dropped (n - 1 per text)."""
     groups: dict[int, list[tuple[int, np.ndarray]]] = {}
+    alone: list[tuple[int, np.ndarray]] = []  # shorter than one n-gram: hashed whole
     for i, norm in enumerate(forms):
         units, n = _units(norm, words_mode)
         if len(units) >= n:
             groups.setdefault(n, []).append((i, units))
         elif len(units):
-            out[i] = _ngrams(units, n)
+            alone.append((i, _ngrams(units, n)))
+    parts, sizes, which = [], [], []
     for n, members in groups.items():
         lengths = np.fromiter((len(u) for _, u in members), dtype=np.int64, count=len(members))
-        units = np.concatenate([u for _, u in members])
-        windows = len(units) - n + 1
-        h = np.zeros(windows, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for j in range(n):
-                h = h * np.uint64(0x100000001B3) + units[j : j + windows]
-        # The windows that start in a text and end in it: text k's start plus 0..len-n.
-        counts = lengths - n + 1
-        firsts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        hashes = _mix(h[np.repeat(firsts, counts) + within] + np.uint64(n))
-        for (i, _), part in zip(members, np.split(hashes, np.cumsum(counts)[:-1]), strict=True):
-            out[i] = part
+        h = _rolled(np.concatenate([u for _, u in members]), n)
+        ends = np.cumsum(lengths)
+        keep = np.ones(len(h) + n - 1, dtype=bool)
+        keep[(ends[:, None] - np.arange(1, n)[None, :]).ravel()] = False
+        parts.append(_mix(h[keep[: len(h)]] + np.uint64(n)))
+        sizes.append(lengths - n + 1)
+        which.append(np.fromiter((i for i, _ in members), dtype=np.int64, count=len(members)))
+    if alone:
+        parts.append(np.concatenate([h for _, h in alone]))
+        sizes.append(np.fromiter((len(h) for _, h in alone), dtype=np.int64, count=len(alone)))
+        which.append(np.fromiter((i for i, _ in alone), dtype=np.int64, count=len(alone)))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return _EMPTY, empty, empty
+    return np.concatenate(parts), np.concatenate(sizes), np.concatenate(which)
+
+
+def batch_shingle_hashes(forms: Sequence[str], words_mode: bool | None) -> list[np.ndarray]:
+    """:func:`shingle_hashes` of many texts already in their comparison form
+    (:func:`ftprep.core.comparable.normalize`), text by text, computed together."""
+    out: list[np.ndarray] = [_EMPTY] * len(forms)
+    hashes, sizes, which = _flat_shingles(forms, words_mode)
+    if not len(which):
+        return out
+    for i, part in zip(which.tolist(), np.split(hashes, np.cumsum(sizes)[:-1]), strict=True):
+        out[i] = part
     return out
+
+
+def sign_forms(forms: Sequence[str], words_mode: bool | None) -> tuple[np.ndarray, np.ndarray]:
+    """The MinHash signatures of many texts in comparison form: (the positions in
+    ``forms`` of the texts with words, ascending; their signatures, one row each)."""
+    hashes, sizes, which = _flat_shingles(forms, words_mode)
+    rows = _signatures(hashes, sizes)
+    order = np.argsort(which, kind="stable")
+    return which[order], rows[order]
 
 
 def shingles(text: str, words_mode: bool | None = None) -> np.ndarray:
@@ -168,18 +201,23 @@ def signatures(shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
     """The MinHash signature of each shingle set (each non-empty), one row of ``NUM_PERM``
     unsigned 32-bit values per set: the values datasketch's ``MinHash(num_perm=NUM_PERM,
     seed=SEED, scheme="affine32")`` gives after ``update_batch`` with each shingle's
-    64-bit hash folded to 32 bits.
+    64-bit hash folded to 32 bits."""
+    sizes = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
+    hashes = np.concatenate(shingle_sets) if len(shingle_sets) else _EMPTY
+    return _signatures(hashes, sizes)
+
+
+def _signatures(hashes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """:func:`signatures` of the sets laid end to end in ``hashes``, ``sizes`` long each.
 
     Permutations run along rows and shingles along columns, so that each set's minimum is
     taken over a contiguous run of a row (``reduceat`` on the last axis is several times
     faster than on the first)."""
-    out = np.full((NUM_PERM, len(shingle_sets)), np.iinfo(np.uint32).max, dtype=np.uint32)
-    if not len(shingle_sets):
+    out = np.full((NUM_PERM, len(sizes)), np.iinfo(np.uint32).max, dtype=np.uint32)
+    if not len(sizes):
         return np.ascontiguousarray(out.T)
-    sizes = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
     if not sizes.all():
         raise ValueError("a MinHash signature needs at least one shingle")
-    hashes = np.concatenate(shingle_sets)
     folded = ((hashes ^ (hashes >> np.uint64(32))) & _MASK32).astype(np.uint32)
     a, b = (p[:, None] for p in _permutations())
     with np.errstate(over="ignore"):

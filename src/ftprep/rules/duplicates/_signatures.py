@@ -81,18 +81,14 @@ class RecordSignatures(Collector):
         self._pairs: dict[float, list[tuple[int, int, float]]] = {}
 
     def feed(self, batch: Batch) -> None:
-        from ftprep.core.similarity import batch_shingle_hashes, signatures
+        from ftprep.core.similarity import sign_forms
 
         ctx = self.ctx
         forms = [comparable_form(record, ctx.shared_text) for record in batch.records]
-        indexes, sets = [], []
-        for record, hashes in zip(
-            batch.records, batch_shingle_hashes(forms, ctx.word_shingles), strict=True
-        ):
-            if len(hashes):  # a record without words is like every other one: not compared
-                indexes.append(record.index)
-                sets.append(hashes)
-        self.signatures.add_many(indexes, signatures(sets))
+        # A record without words is like every other one: not compared.
+        present, rows = sign_forms(forms, ctx.word_shingles)
+        records = batch.records
+        self.signatures.add_many([records[i].index for i in present.tolist()], rows)
 
     def merge(self, other: Collector) -> None:
         assert isinstance(other, RecordSignatures)
@@ -103,7 +99,7 @@ class RecordSignatures(Collector):
         each record's earliest near-duplicate and enough pairs to connect every cluster
         (:mod:`ftprep.core.neardup`); exact copies are left to the exact-duplicate rule.
         Computed once per threshold (the rule's findings and ``split`` both ask)."""
-        from ftprep.core.neardup import SelfMatches, ShingleSets
+        from ftprep.core.neardup import SelfMatches, ShingleSets, with_plausible_mate
         from ftprep.rules.duplicates.exact_duplicate import record_fingerprint
 
         found_pairs = self._pairs.get(threshold)
@@ -113,8 +109,9 @@ class RecordSignatures(Collector):
             return []
         ctx = self.ctx
         lsh = self.signatures.index(threshold)
-        wanted = {int(k) for rows in lsh.buckets() for k in lsh.keys[rows].tolist()}
-        # One pass over the file fetches every record that shares a bucket, kept as its
+        rows, buckets = with_plausible_mate(lsh.signatures, lsh.buckets(), threshold)
+        wanted = {int(k) for k in lsh.keys[sorted(rows)].tolist()}
+        # One pass over the file fetches every record that may be compared, kept as its
         # fingerprint and shingles.
         shingles = shingles_of(ctx.shared_text, ctx.word_shingles)
         assert ctx.fetch is not None  # concluding in the main process, which can re-read
@@ -122,7 +119,7 @@ class RecordSignatures(Collector):
         fingerprints = {i: f for i, (f, _) in found.items()}
         sets = {i: s for i, (_, s) in found.items()}
         del found
-        confirmed = SelfMatches(lsh, ShingleSets(sets, sets), threshold).run()
+        confirmed = SelfMatches(lsh, ShingleSets(sets, sets), threshold).run(buckets)
         pairs = self._pairs[threshold] = [
             (later, earlier, sim)
             for later, earlier, sim in confirmed
