@@ -302,3 +302,20 @@ def test_plausible_keeps_near_copies_and_drops_band_collisions_only() -> None:
                 assert row in after.tolist()
         near += sims.get(truth[q], 0.0) >= THRESHOLD
     assert near >= 95  # the copies with no word or one word changed, at least
+
+
+def test_reading_only_records_with_a_plausible_mate_finds_the_same_pairs() -> None:
+    """SelfMatches over the filtered buckets, with only the filtered records' shingles,
+    confirms exactly the pairs it confirms with every record at hand."""
+    rng = random.Random(4)
+    texts = templated(300) + [t for _ in range(30) for t in edits(rng, 6)]
+    texts += [" ".join(rng.choice(WORDS) for _ in range(20)) for _ in range(300)]
+    lsh, exact = index_of(texts)
+    everything = neardup.SelfMatches(lsh, exact, THRESHOLD).run()
+    rows, buckets = neardup.with_plausible_mate(lsh.signatures, lsh.buckets(), THRESHOLD)
+    kept = {int(lsh.keys[r]): exact.sets[int(lsh.keys[r])] for r in rows}
+    filtered = neardup.SelfMatches(lsh, neardup.ShingleSets(kept, kept), THRESHOLD).run(buckets)
+    assert filtered == everything
+    assert len(everything) > 10
+    assert len(rows) < len(texts)  # the unrelated records are not read again
+    assert len(buckets) < len(lsh.buckets())
