@@ -242,6 +242,70 @@ def test_language_detection_is_cached(tmp_path: Path, monkeypatch: pytest.Monkey
     assert calls
 
 
+def test_signatures_are_cached_and_a_warm_run_finds_the_same_leaks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-linting an unchanged training file against a new validation file signs only the
+    validation records; the cached signatures are the computed ones, so are the findings."""
+    train_rows, valid_rows, leaks = make(300, 40, 10, seed=3)
+    train = write_jsonl(tmp_path / "train.jsonl", train_rows)
+    valid = write_jsonl(tmp_path / "valid.jsonl", valid_rows)
+    cold = api.lint(train, valid=valid, select=["DP003"])
+    assert {d.record for d in cold.diagnostics} == set(leaks)
+    signed: list[int] = []
+    real = similarity._signatures
+
+    def counting(hashes: Any, sizes: Any) -> Any:
+        signed.append(len(sizes))
+        return real(hashes, sizes)
+
+    monkeypatch.setattr(similarity, "_signatures", counting)
+    _, other_valid, _ = make(300, 25, 5, seed=4)
+    api.lint(train, valid=write_jsonl(tmp_path / "new.jsonl", other_valid), select=["DP003"])
+    assert sum(signed) <= 25, "only the new validation file's records are signed"
+    signed.clear()
+    warm = api.lint(train, valid=valid, select=["DP003"])
+    assert sum(signed) == 0
+    assert [(d.record, d.message) for d in warm.diagnostics] == [
+        (d.record, d.message) for d in cold.diagnostics
+    ]
+    monkeypatch.setenv("FTPREP_NO_CACHE", "1")
+    api.lint(train, valid=valid, select=["DP003"])
+    assert sum(signed) == 340
+
+
+def test_a_cache_that_cannot_be_written_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the cache directory would go", "utf-8")
+    monkeypatch.setenv("FTPREP_CACHE_DIR", str(blocked))
+    train_rows, valid_rows, leaks = make(100, 20, 5, seed=5)
+    train = write_jsonl(tmp_path / "train.jsonl", train_rows)
+    valid = write_jsonl(tmp_path / "valid.jsonl", valid_rows)
+    report = api.lint(train, valid=valid, select=["DP003", "LG"])
+    assert {d.record for d in report.diagnostics if d.code == "DP003"} == set(leaks)
+
+
+def test_cached_and_computed_signatures_agree() -> None:
+    from ftprep.core.comparable import normalize
+
+    forms = [normalize(t) for t in ["Where is my parcel?", "", "我的包裹在哪里", "ok then", "!?"]]
+    store = similarity.SignatureCache()
+    present, rows, fresh = similarity.sign_forms(forms, None, store)
+    assert present.tolist() == [0, 2, 3] and len(fresh) == 3
+    store.put_many(fresh)
+    again, cached, none_new = similarity.sign_forms(forms, None, store)
+    assert again.tolist() == present.tolist() and not none_new
+    assert (cached == rows).all()
+    assert (
+        rows == similarity.signatures([similarity.shingle_hashes(forms[i]) for i in (0, 2, 3)])
+    ).all()
+    # Another shingle kind is another key: nothing is read for it.
+    _, _, fresh_words = similarity.sign_forms(forms, True, store)
+    assert len(fresh_words) == 3
+
+
 def test_undetermined_texts() -> None:
     assert language.detect_raw("12345 67890 1111") == ("und", 0.0)
     assert language.detect_raw("https://example.com/very/long/path/with/words") == ("und", 0.0)

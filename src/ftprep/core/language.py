@@ -16,12 +16,13 @@ a detector's confident guess on such text is still a guess.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import sqlite3
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+
+from ftprep.core.cache import cache_dir, connect
 
 UNDETERMINED = "und"
 MIN_LETTERS = 20
@@ -273,15 +274,6 @@ def stable(text: str, lang: str, backend: str = "langdetect") -> bool:
     return all(detect(part)[0] == lang for part in parts)
 
 
-def cache_dir() -> Path | None:
-    """``$FTPREP_CACHE_DIR`` or ``.ftprep_cache`` in the working directory (like ruff's);
-    ``FTPREP_NO_CACHE=1`` turns caching off."""
-    if os.environ.get("FTPREP_NO_CACHE"):
-        return None
-    return Path(os.environ.get("FTPREP_CACHE_DIR") or ".ftprep_cache")
-
-
-_CONNECTIONS: dict[tuple[int, str], sqlite3.Connection] = {}
 # Bumped when what a detection means changes (what is undetermined), so no run reads the
 # detections of an older meaning.
 CACHE_FORMAT = 2
@@ -302,28 +294,17 @@ class DetectionCache:
         name = f"language-v{CACHE_FORMAT}-{backend}-{backend_version(backend)}.sqlite"
         self.path = root / backend_version("ftprep") / name
 
+    _SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS detections "
+        "(key BLOB PRIMARY KEY, lang TEXT NOT NULL, prob REAL NOT NULL)"
+    )
+
     def _connect(self, create: bool) -> sqlite3.Connection | None:
         if self.path is None:
             return None
-        # One connection per process: a connection must never cross a fork.
-        key = (os.getpid(), str(self.path))
-        if key in _CONNECTIONS:
-            return _CONNECTIONS[key]
-        if not create and not self.path.exists():
-            return None
-        try:
-            if create:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                _mark_cache_root(self.path.parent.parent)
-            db = sqlite3.connect(self.path, timeout=30)
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS detections "
-                "(key BLOB PRIMARY KEY, lang TEXT NOT NULL, prob REAL NOT NULL)"
-            )
-        except (OSError, sqlite3.Error):
-            self.path = None
-            return None
-        _CONNECTIONS[key] = db
+        db = connect(self.path, create, self._SCHEMA)
+        if db is None and (create or self.path.exists()):
+            self.path = None  # it cannot be opened: not used for the rest of the run
         return db
 
     def get(self, key: bytes) -> tuple[str, float] | None:
@@ -350,16 +331,3 @@ class DetectionCache:
                 )
         except sqlite3.Error:
             pass
-
-
-def _mark_cache_root(root: Path) -> None:
-    """Keep the cache out of git and backups, as ruff and pytest do."""
-    gitignore = root / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("# Automatically created by ftprep.\n*\n", encoding="utf-8")
-    tag = root / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n# This is an ftprep cache directory.\n",
-            encoding="utf-8",
-        )

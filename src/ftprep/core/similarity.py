@@ -17,18 +17,16 @@ sets.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ftprep.core.cache import BlobCache
 from ftprep.core.comparable import MIN_WORDS, normalize
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 NUM_PERM = 128
 SEED = 1
@@ -146,13 +144,58 @@ def batch_shingle_hashes(forms: Sequence[str], words_mode: bool | None) -> list[
     return out
 
 
-def sign_forms(forms: Sequence[str], words_mode: bool | None) -> tuple[np.ndarray, np.ndarray]:
+def sign_forms(
+    forms: Sequence[str], words_mode: bool | None, store: SignatureCache | None = None
+) -> tuple[np.ndarray, np.ndarray, list[tuple[bytes, bytes]]]:
     """The MinHash signatures of many texts in comparison form: (the positions in
-    ``forms`` of the texts with words, ascending; their signatures, one row each)."""
-    hashes, sizes, which = _flat_shingles(forms, words_mode)
-    rows = _signatures(hashes, sizes)
-    order = np.argsort(which, kind="stable")
-    return which[order], rows[order]
+    ``forms`` of the texts with words, ascending; their signatures, one row each; the
+    (key, signature) entries computed anew, for the cache).
+
+    With a ``store``, the signatures it holds are read, not computed."""
+    if store is not None and store.path is None:
+        store = None  # caching is off: no key is computed
+    present = np.fromiter((i for i, form in enumerate(forms) if form), dtype=np.int64)
+    rows = np.empty((len(present), NUM_PERM), dtype=np.uint32)
+    keys = [form_key(forms[i], words_mode) for i in present.tolist()] if store else []
+    known = store.get_many(keys) if store else {}
+    missing = [j for j, key in enumerate(keys) if key not in known] if known else None
+    todo = present if missing is None else present[missing]
+    hashes, sizes, which = _flat_shingles([forms[i] for i in todo.tolist()], words_mode)
+    # A text in comparison form has words exactly when it is not empty: every one is signed.
+    assert len(which) == len(todo)
+    signed = _signatures(hashes, sizes)[np.argsort(which, kind="stable")]
+    fresh: list[tuple[bytes, bytes]] = []
+    if missing is None:
+        rows[:] = signed
+        if store:
+            fresh = [(key, row.tobytes()) for key, row in zip(keys, signed, strict=True)]
+    else:
+        hit = np.ones(len(present), dtype=bool)
+        hit[missing] = False
+        blobs = b"".join(known[key] for key, h in zip(keys, hit.tolist(), strict=True) if h)
+        rows[hit] = np.frombuffer(blobs, dtype=np.uint32).reshape(-1, NUM_PERM)
+        rows[missing] = signed
+        fresh = [(keys[j], row.tobytes()) for j, row in zip(missing, signed, strict=True)]
+    return present, rows, fresh
+
+
+# Bumped when what a cached signature means changes (its shingles, its hash).
+CACHE_FORMAT = 1
+
+
+class SignatureCache(BlobCache):
+    """Signatures on disk by the hash of the comparison form they were computed from and
+    the shingle kind (word or character n-grams), for one set of MinHash parameters."""
+
+    def __init__(self) -> None:
+        grams = f"{WORD_NGRAM}{CHAR_NGRAM}{CJK_NGRAM}"
+        super().__init__(f"signatures-v{CACHE_FORMAT}-p{NUM_PERM}-s{SEED}-n{grams}.sqlite")
+
+
+def form_key(form: str, words_mode: bool | None) -> bytes:
+    """The cache key of a text in comparison form, cut into shingles of ``words_mode``."""
+    mode = b"a" if words_mode is None else b"w" if words_mode else b"c"
+    return hashlib.blake2b(mode + form.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def shingles(text: str, words_mode: bool | None = None) -> np.ndarray:

@@ -22,7 +22,7 @@ from ftprep.rules.texts import comparable_form
 if TYPE_CHECKING:  # pragma: no cover - numpy and datasketch load only when a rule runs
     import numpy as np
 
-    from ftprep.core.similarity import SignatureIndex
+    from ftprep.core.similarity import SignatureCache, SignatureIndex
 
 
 class Options(RuleOptions):
@@ -31,6 +31,9 @@ class Options(RuleOptions):
 
 
 _Options = Options  # the class body's `Options` names the rule's attribute
+
+# New signatures held in the main process before they are written to the cache (~14 MB).
+FLUSH_EVERY = 25_000
 
 
 @dataclass
@@ -79,6 +82,22 @@ class RecordSignatures(Collector):
         super().__init__(ctx)
         self.signatures = Signatures.empty()
         self._pairs: dict[float, list[tuple[int, int, float]]] = {}
+        # Signatures computed in this run and not yet in the cache: (key, signature).
+        self.fresh: list[tuple[bytes, bytes]] = []
+        self._cache: SignatureCache | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        state = super().__getstate__()
+        state["_cache"] = None  # a database connection stays in its process
+        return state
+
+    @property
+    def cache(self) -> SignatureCache:
+        from ftprep.core.similarity import SignatureCache
+
+        if self._cache is None:
+            self._cache = SignatureCache()
+        return self._cache
 
     def feed(self, batch: Batch) -> None:
         from ftprep.core.similarity import sign_forms
@@ -86,13 +105,23 @@ class RecordSignatures(Collector):
         ctx = self.ctx
         forms = [comparable_form(record, ctx.shared_text) for record in batch.records]
         # A record without words is like every other one: not compared.
-        present, rows = sign_forms(forms, ctx.word_shingles)
+        present, rows, fresh = sign_forms(forms, ctx.word_shingles, self.cache)
         records = batch.records
         self.signatures.add_many([records[i].index for i in present.tolist()], rows)
+        self.fresh += fresh
 
     def merge(self, other: Collector) -> None:
         assert isinstance(other, RecordSignatures)
         self.signatures.merge(other.signatures)
+        self.fresh += other.fresh
+        if len(self.fresh) >= FLUSH_EVERY:  # merged in the main process: written as it goes
+            self.done()
+
+    def done(self) -> None:
+        """Write the signatures computed anew to the cache."""
+        if self.fresh:
+            self.cache.put_many(self.fresh)
+            self.fresh = []
 
     def near_pairs(self, threshold: float) -> list[tuple[int, int, float]]:
         """Confirmed (later, earlier, similarity) pairs at ``threshold``, in input order:
