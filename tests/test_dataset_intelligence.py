@@ -229,11 +229,11 @@ def test_language_detection_is_cached(tmp_path: Path, monkeypatch: pytest.Monkey
     first = api.lint(data, select=["LG"])
     calls: list[str] = []
 
-    def counting(text: str, backend: str = "langdetect") -> tuple[str, float]:
-        calls.append(text)
-        return ("xx", 1.0)
+    def counting(texts: list[str], backend: str = "langdetect") -> list[tuple[str, float]]:
+        calls.extend(texts)
+        return [("xx", 1.0)] * len(texts)
 
-    monkeypatch.setattr("ftprep.rules.language._detections.detect_raw", counting)
+    monkeypatch.setattr("ftprep.rules.language._detections.detect_raw_many", counting)
     second = api.lint(data, select=["LG"])
     assert not calls, "a second run on unchanged data must not detect again"
     assert [d.message for d in second.diagnostics] == [d.message for d in first.diagnostics]

@@ -21,7 +21,7 @@ from ftprep.core.language import (
     MIN_PROBABILITY,
     UNDETERMINED,
     DetectionCache,
-    detect_raw,
+    detect_raw_many,
     enough_letters,
     text_key,
 )
@@ -126,26 +126,46 @@ class LanguageDetections(Collector):
             self.languages.append(lang)
         return i
 
-    def _detect(self, text: str) -> tuple[int, float]:
-        if not text or not enough_letters(text):  # und, and no hash or cache lookup
-            return 0, 0.0
-        key = text_key(text)
-        found = self.new.get(key) or self.cache.get(key)
-        if found is None:
-            found = self.new[key] = detect_raw(text, self.backend)
-        lang, probability = found
-        return (self._id(lang), probability) if lang != UNDETERMINED else (0, 0.0)
+    def _key(self, text: str) -> bytes | None:
+        """A text's cache key; None for one that is ``und`` without a look."""
+        return text_key(text) if text and enough_letters(text) else None
 
     def feed(self, batch: Batch) -> None:
-        for record in batch.records:
-            question, answer = question_and_answer(record)
+        sides = [question_and_answer(record) for record in batch.records]
+        keys = [(self._key(q), self._key(a)) for q, a in sides]
+        known: dict[bytes, tuple[str, float]] = {}
+        # The texts neither this run nor the cache has seen, detected together.
+        todo: dict[bytes, str] = {}
+        for texts, pair in zip(sides, keys, strict=True):
+            for text, key in zip(texts, pair, strict=True):
+                if key is None or key in known or key in todo:
+                    continue
+                hit = self.new.get(key) or self.cache.get(key)
+                if hit is None:
+                    todo[key] = text
+                else:
+                    known[key] = hit
+        if todo:
+            detected = dict(
+                zip(todo, detect_raw_many(list(todo.values()), self.backend), strict=True)
+            )
+            self.new.update(detected)
+            known.update(detected)
+        for record, pair in zip(batch.records, keys, strict=True):
             self.indexes.append(record.index)
-            q, q_p = self._detect(question)
-            a, a_p = self._detect(answer)
+            (q, q_p), (a, a_p) = (self._result(known, key) for key in pair)
             self.question.append(q)
             self.question_p.append(q_p)
             self.answer.append(a)
             self.answer_p.append(a_p)
+
+    def _result(
+        self, known: dict[bytes, tuple[str, float]], key: bytes | None
+    ) -> tuple[int, float]:
+        if key is None:
+            return 0, 0.0
+        lang, probability = known[key]
+        return (self._id(lang), probability) if lang != UNDETERMINED else (0, 0.0)
 
     def merge(self, other: Collector) -> None:
         assert isinstance(other, LanguageDetections)
