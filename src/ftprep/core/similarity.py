@@ -306,25 +306,34 @@ class SignatureIndex:
         self._sorted = np.zeros((0, self.bands), dtype=np.uint64)
         self._signatures = np.zeros((0, NUM_PERM), dtype=np.uint32)
 
-    def _band_hashes(self, signatures: np.ndarray) -> np.ndarray:
-        out = np.empty((len(signatures), self.bands), dtype=np.uint64)
+    def _band_hashes(self, signatures: np.ndarray, band: int | None = None) -> np.ndarray:
+        """The hash of each signature's bands (one band's column when ``band`` is given)."""
+        first, count = (0, self.bands) if band is None else (band, 1)
+        out = np.empty((len(signatures), count), dtype=np.uint64)
         step = 8192  # in slices: a 64-bit copy of every signature would double the memory
+        span = slice(first * self.rows, (first + count) * self.rows)
         for start in range(0, len(signatures), step):
-            part = signatures[start : start + step, : self.bands * self.rows]
-            cells = part.astype(np.uint64).reshape(len(part), self.bands, self.rows)
-            h = np.zeros((len(part), self.bands), dtype=np.uint64)
+            part = signatures[start : start + step, span]
+            cells = part.astype(np.uint64).reshape(len(part), count, self.rows)
+            h = np.zeros((len(part), count), dtype=np.uint64)
             with np.errstate(over="ignore"):
                 for j in range(self.rows):
                     h = h * np.uint64(0x100000001B3) + cells[:, :, j]
             out[start : start + step] = _mix(h)
-        return out
+        return out if band is None else out[:, 0]
 
     def add_all(self, keys: Iterable[int], signatures: np.ndarray) -> None:
         self._keys = np.fromiter(keys, dtype=np.int64)
         self._signatures = signatures
-        hashes = self._band_hashes(signatures)
-        self._order = np.argsort(hashes, axis=0, kind="stable")
-        self._sorted = np.take_along_axis(hashes, self._order, axis=0)
+        n = len(signatures)
+        # Band by band, positions as 32-bit: 12 bytes a record and band, never 24 at once.
+        self._order = np.empty((n, self.bands), dtype=np.int32 if n < 2**31 else np.int64)
+        self._sorted = np.empty((n, self.bands), dtype=np.uint64)
+        for band in range(self.bands):
+            column = self._band_hashes(signatures, band)
+            order = np.argsort(column, kind="stable")
+            self._order[:, band] = order
+            self._sorted[:, band] = column[order]
 
     @property
     def keys(self) -> np.ndarray:
