@@ -71,15 +71,30 @@ def mark_cache_root(root: Path) -> None:
         )
 
 
-class BlobCache:
-    """Blobs by 16-byte key in one SQLite file of the cache directory, looked up many keys
-    per statement (a query per key costs more than a MinHash signature)."""
+class CacheFile:
+    """One SQLite file of the cache directory, under this ftprep version; ``_SCHEMA``
+    creates its table. Once it cannot be opened it is not used for the rest of the run."""
 
-    _SCHEMA = "CREATE TABLE IF NOT EXISTS blobs (key BLOB PRIMARY KEY, value BLOB NOT NULL)"
+    _SCHEMA = ""
 
     def __init__(self, name: str) -> None:
         root = cache_dir()
         self.path: Path | None = None if root is None else root / tool_version() / name
+
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if self.path is None:
+            return None
+        db = connect(self.path, create, self._SCHEMA)
+        if db is None and (create or self.path.exists()):
+            self.path = None
+        return db
+
+
+class BlobCache(CacheFile):
+    """Blobs by 16-byte key in one SQLite file of the cache directory, looked up many keys
+    per statement (a query per key costs more than a MinHash signature)."""
+
+    _SCHEMA = "CREATE TABLE IF NOT EXISTS blobs (key BLOB PRIMARY KEY, value BLOB NOT NULL)"
 
     def get_many(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
         db = self._connect(create=False)
@@ -105,11 +120,3 @@ class BlobCache:
                 db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?)", entries)
         except sqlite3.Error:
             pass
-
-    def _connect(self, create: bool) -> sqlite3.Connection | None:
-        if self.path is None:
-            return None
-        db = connect(self.path, create, self._SCHEMA)
-        if db is None and (create or self.path.exists()):
-            self.path = None  # it cannot be opened: not used for the rest of the run
-        return db

@@ -20,9 +20,8 @@ import re
 import sqlite3
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
-from ftprep.core.cache import cache_dir, connect
+from ftprep.core.cache import CacheFile
 
 UNDETERMINED = "und"
 MIN_LETTERS = 20
@@ -299,7 +298,7 @@ def stable(text: str, lang: str, backend: str = "langdetect") -> bool:
 CACHE_FORMAT = 2
 
 
-class DetectionCache:
+class DetectionCache(CacheFile):
     """Detections on disk (SQLite) by text hash, for one backend and tool version.
 
     Worker processes only read; the main process writes the new detections at the end of
@@ -307,25 +306,12 @@ class DetectionCache:
     """
 
     def __init__(self, backend: str) -> None:
-        self.path: Path | None = None
-        root = cache_dir()
-        if root is None:
-            return
-        name = f"language-v{CACHE_FORMAT}-{backend}-{backend_version(backend)}.sqlite"
-        self.path = root / backend_version("ftprep") / name
+        super().__init__(f"language-v{CACHE_FORMAT}-{backend}-{backend_version(backend)}.sqlite")
 
     _SCHEMA = (
         "CREATE TABLE IF NOT EXISTS detections "
         "(key BLOB PRIMARY KEY, lang TEXT NOT NULL, prob REAL NOT NULL)"
     )
-
-    def _connect(self, create: bool) -> sqlite3.Connection | None:
-        if self.path is None:
-            return None
-        db = connect(self.path, create, self._SCHEMA)
-        if db is None and (create or self.path.exists()):
-            self.path = None  # it cannot be opened: not used for the rest of the run
-        return db
 
     def get(self, key: bytes) -> tuple[str, float] | None:
         db = self._connect(create=False)
