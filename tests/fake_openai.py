@@ -26,6 +26,7 @@ class FakeOpenAI:
         self.parts: dict[str, bytes] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.events: dict[str, list[dict[str, Any]]] = {}
+        self.checkpoints: dict[str, list[dict[str, Any]]] = {}
         self.requests: list[dict[str, Any]] = []
         self.faults: dict[str, list[int]] = {}
         self.store_then_fail: set[str] = set()
@@ -117,6 +118,39 @@ class FakeOpenAI:
         self.add_event(job_id, "Validating training file: " + body["training_file"])
         return self.jobs[job_id]
 
+    def finish_job(self, job_id: str, result_csv: bytes, checkpoint_every: int = 20) -> None:
+        """End a job as OpenAI does: succeeded, a metrics CSV as its result file, and a
+        checkpoint every ``checkpoint_every`` steps with that step's metrics."""
+        job = self.jobs[job_id]
+        result = self.store_file(f"step_metrics_{job_id}.csv", result_csv)
+        result["purpose"] = "fine-tune-results"
+        job.update(
+            status="succeeded",
+            fine_tuned_model=f"ft:{job['model']}:org-test::{job_id}",
+            trained_tokens=12345,
+            result_files=[result["id"]],
+        )
+        rows = result_csv.decode().splitlines()
+        header = rows[0].split(",")
+        self.checkpoints[job_id] = []
+        for row in rows[1:]:
+            cells = dict(zip(header, row.split(","), strict=True))
+            step = int(cells["step"])
+            if step % checkpoint_every:
+                continue
+            metrics = {k: float(v) for k, v in cells.items() if v and k != "step"}
+            self.checkpoints[job_id].append(
+                {
+                    "id": f"ftckpt-{job_id}-{step}",
+                    "object": "fine_tuning.job.checkpoint",
+                    "created_at": 0,
+                    "fine_tuned_model_checkpoint": f"{job['fine_tuned_model']}:ckpt-step-{step}",
+                    "fine_tuning_job_id": job_id,
+                    "step_number": step,
+                    "metrics": {"step": float(step), **metrics},
+                }
+            )
+
     def add_event(self, job_id: str, message: str, level: str = "info") -> None:
         events = self.events[job_id]
         events.append(
@@ -171,6 +205,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_bytes(self, data: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
@@ -240,6 +281,11 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST" and path == "/files":
             filename, content = body["file"]
             return self._send(200, api.store_file(filename, content))
+        if m := re.fullmatch(r"/files/(file-\d+)/content", path):
+            return self._send_bytes(api.contents[m.group(1)])
+        if m := re.fullmatch(r"/fine_tuning/jobs/(ftjob-\d+)/checkpoints", path):
+            data = list(reversed(api.checkpoints.get(m.group(1), [])))
+            return self._send(200, {"object": "list", "data": data, "has_more": False})
         if m := re.fullmatch(r"/files/(file-\d+)", path):
             return self._send(200, api.poll_file(m.group(1)))
         if method == "POST" and path == "/uploads":

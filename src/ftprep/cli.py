@@ -214,8 +214,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--exit-non-zero-on-fix", action="store_true", help="exit 1 when fixes changed the data"
     )
     lint.add_argument("--no-progress", action="store_true", help="no progress bar")
+    lint.add_argument(
+        "--no-color", action="store_true", help="plain text: no colour, no histogram drawing"
+    )
     _add_lint_options(lint)
     _add_read_options(lint)
+
+    rp = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report with plots of the dataset",
+        description="Lint the data and write one HTML file: a readiness checklist, token-length "
+        "histograms against the model's limit, duplicates and leaks with their texts, findings "
+        "per rule and the cost estimate. Needs pip install 'ftprep[report]'.",
+    )
+    rp.add_argument("inputs", nargs="+", help="files to report on (- for standard input)")
+    rp.add_argument("--valid", help="validation file, reported beside the training file")
+    rp.add_argument("--against", help="evaluation set to check the training data against (DP003)")
+    rp.add_argument("--epochs", type=POSITIVE_INT, help="epochs for the cost estimate (TK004)")
+    rp.add_argument(
+        "-o",
+        "--output",
+        dest="report_output",
+        default="ftprep-report.html",
+        help="the HTML file to write (default: ftprep-report.html; - for stdout)",
+    )
+    rp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_lint_options(rp)
+    _add_read_options(rp)
 
     sp = sub.add_parser(
         "split",
@@ -325,7 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lint_options(tr)
     _add_read_options(tr)
 
-    jobs = sub.add_parser("jobs", help="list, follow or cancel fine-tuning jobs")
+    jobs = sub.add_parser(
+        "jobs", help="list, follow, cancel fine-tuning jobs, or see their results"
+    )
     jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
     jl = jobs_sub.add_parser("list", help="recent jobs")
     jl.add_argument("--limit", type=POSITIVE_INT, default=20)
@@ -336,6 +363,21 @@ def build_parser() -> argparse.ArgumentParser:
     jc = jobs_sub.add_parser("cancel", help="cancel a job")
     jc.add_argument("job_id")
     service_options(jc)
+    jr = jobs_sub.add_parser(
+        "results",
+        help="a finished job's loss curves, metrics and checkpoints",
+        description="Fetch the job's result file: loss and accuracy curves in the terminal, "
+        "the checkpoints, and warnings for over-fitting and a flat loss; -o writes the "
+        "curves as HTML and PNG (needs pip install 'ftprep[report]').",
+    )
+    jr.add_argument("job_id")
+    jr.add_argument(
+        "-o",
+        "--output",
+        help="a directory (JOB-results.html, JOB-loss.png, JOB-results.csv), or a .html "
+        "or .png file",
+    )
+    service_options(jr)
 
     r = sub.add_parser(
         "rule", help="show a rule's documentation", description="Show rule documentation."
@@ -548,6 +590,22 @@ def _progress_factory(enabled: bool) -> Any:
     return progress, update
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """``ftprep report``: a lint whose findings go to one HTML file instead of the terminal."""
+    try:
+        import ftprep.report.html_format  # noqa: F401  (matplotlib, from the extra)
+    except ImportError as exc:
+        _err(f"report: {exc}")
+        return EXIT_ERROR
+    for flag in ("fix", "unsafe_fixes", "in_place", "add_baseline", "statistics", "show_all"):
+        setattr(args, flag, False)
+    for option in ("plan", "output"):
+        setattr(args, option, None)
+    args.output_format = "html"
+    args.exit_zero = True  # the report is the result; findings do not fail it
+    return cmd_lint(args)
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     from ftprep.api import report_data, report_from_run
     from ftprep.core.errors import FtprepError
@@ -579,6 +637,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     worst = EXIT_OK
     failed = False
     reports = []
+    excerpts: dict[tuple[str, int], str] = {}
+    checked: set[str] = set()
     to_baseline: list[Any] = []
     try:
         if progress is not None:
@@ -604,6 +664,11 @@ def cmd_lint(args: argparse.Namespace) -> int:
                 continue  # linted with its training file
             run, path_options = linted
             reports.append(report_from_run(run, path_options))
+            if fmt == "html":
+                from ftprep.session import related_excerpts
+
+                excerpts.update(related_excerpts(run))
+                checked.update(run.checked)
             if args.add_baseline:
                 to_baseline += baseline_entries(run, options.baseline)
             elif fmt not in ("json", "sarif"):
@@ -625,21 +690,53 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
     if not reports:
         return EXIT_ERROR
-    render(
-        fmt,
-        report_data(
-            merge_reports(reports),
-            statistics=args.statistics,
-            show_all=args.show_all,
-            describe_rules=fmt == "sarif",
-        ),
-        sys.stdout,
+    data = report_data(
+        merge_reports(reports),
+        statistics=args.statistics,
+        show_all=args.show_all,
+        describe_rules=fmt in ("sarif", "html"),
     )
+    data.terminal = fmt == "text" and _colour(args, sys.stdout)
+    if fmt == "html":
+        from ftprep.api import rule_metadata
+
+        data.excerpts = excerpts
+        data.rules = rule_metadata(checked | {d.code for d in data.diagnostics})
+        data.checked = sorted(checked)
+        if not _write_html(args, data):
+            return EXIT_ERROR
+    else:
+        render(fmt, data, sys.stdout)
     if not all(r.ok for r in reports):
         worst = EXIT_PROBLEMS
     if failed:
         return EXIT_ERROR
     return EXIT_OK if args.exit_zero else worst
+
+
+def _colour(args: argparse.Namespace, stream: Any) -> bool:
+    """Colour and drawings only on a terminal, and never with --no-color or NO_COLOR set."""
+    if getattr(args, "no_color", False) or os.environ.get("NO_COLOR"):
+        return False
+    return bool(stream.isatty())
+
+
+def _write_html(args: argparse.Namespace, data: Any) -> bool:
+    """The HTML report to ``--output`` (``ftprep report``) or standard output."""
+    from ftprep.report import render
+
+    path = getattr(args, "report_output", None)
+    if not path or path == "-":
+        render("html", data, sys.stdout)
+        return True
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as out:
+            render("html", data, out)
+    except OSError as exc:
+        _err(f"report: cannot write {path}: {exc.strerror}")
+        return False
+    _err(f"Wrote the report to {path}")
+    return True
 
 
 def _baseline_note(run: Any, baseline: str | None) -> None:
@@ -1004,6 +1101,7 @@ def cmd_rule(args: argparse.Namespace) -> int:
 COMMANDS = {
     "convert": cmd_convert,
     "lint": cmd_lint,
+    "report": cmd_report,
     "split": cmd_split,
     "review": cmd_review,
     "upload": cmd_upload,

@@ -129,6 +129,8 @@ class LintRun:
     stale_baseline: list[BaselineEntry] = field(default_factory=list)
     # (split, record index, code, pointer) of each hidden finding, for the fixer's later passes.
     suppressed_keys: set[tuple[str, int | None, str, str]] = field(default_factory=set)
+    # The codes of the rules that ran, so a report can tell "passed" from "not checked".
+    checked: list[str] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -289,6 +291,7 @@ def lint_files(
     if len(results) > 1:
         compare_splits(plan, results)
     run = LintRun(results, plan.profile, plan.model, kind, layouts, [o for _, _, o, _ in opened])
+    run.checked = [p.cls.code for p in plan.rules]
     if options.baseline and os.path.exists(options.baseline):
         from ftprep.core.baseline import Baseline
 

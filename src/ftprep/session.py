@@ -275,3 +275,46 @@ def _check_per_file_ignores(config: ProjectConfig) -> None:
             resolve(codes, list(REGISTRY.values()), RESERVED)
         except ConfigError as exc:
             raise ConfigError(f"{config.path}: per-file-ignores {glob!r}: {exc}") from None
+
+
+# Findings whose records (and related records) the HTML report shows in full, per rule.
+EXCERPTS_PER_RULE = 50
+EXCERPT_CHARS = 600
+
+
+def related_excerpts(run: LintRun) -> dict[tuple[str, int], str]:
+    """The texts of the records that findings with related records point at (duplicates,
+    near-duplicates, leaks), the first few per rule, read again from the inputs.
+
+    The lint keeps no texts; a report shows a capped few, so a second read of those records
+    costs one pass over the file at most and never holds the dataset.
+    """
+    from collections import Counter
+
+    from ftprep.core.linter import fetch_records
+    from ftprep.core.texts import record_texts
+
+    shown: Counter[str] = Counter()
+    wanted: dict[str, set[int]] = {}
+    for d in run.diagnostics:
+        if not d.related or d.record is None or shown[d.code] >= EXCERPTS_PER_RULE:
+            continue
+        shown[d.code] += 1
+        wanted.setdefault(d.file, set()).add(d.record)
+        for r in d.related:
+            if r.record is not None:
+                wanted.setdefault(r.file, set()).add(r.record)
+
+    def excerpt(record: Any) -> str:
+        parts = [f"{role}: {text}" for _, text, role in record_texts(record)]
+        text = "\n".join(parts)
+        return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+
+    out: dict[tuple[str, int], str] = {}
+    for result, opened in zip(run.results, run.opened, strict=True):
+        indexes = wanted.get(result.info.file)
+        if opened is None or not indexes:
+            continue
+        found = fetch_records(opened.source, indexes, opened.kind, keep=excerpt)
+        out.update(((result.info.file, index), text) for index, text in found.items())
+    return out

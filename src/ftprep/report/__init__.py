@@ -7,7 +7,7 @@ from typing import TextIO
 
 from ftprep.report.data import ReportData
 
-FORMATS = ("text", "concise", "json", "github", "sarif")
+FORMATS = ("text", "concise", "json", "github", "sarif", "html")
 
 
 def render(fmt: str, report: ReportData, stream: TextIO) -> None:

@@ -24,6 +24,13 @@ class ReportData:
     # Rule metadata by code (name, summary, doc, severity, group), for formats that describe
     # rules (SARIF); filled by the front end, since renderers do not import rules.
     rules: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The text report draws its histogram only when the CLI writes to a terminal in colour.
+    terminal: bool = False
+    # Texts of the records that duplicate and leak findings point at, by (file, record index),
+    # for the HTML report; read again after the lint, a capped few per rule.
+    excerpts: dict[tuple[str, int], str] = field(default_factory=dict)
+    # Codes of the rules that ran (the HTML checklist tells passed from not checked).
+    checked: list[str] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Diagnostic]:

@@ -85,7 +85,7 @@ def token_summaries(report: ReportData) -> str:
     out = []
     for d in report.summaries:
         s = d.data or {}
-        if not s:
+        if "encoding" not in s:  # not a token summary
             continue
         out.append(f"\nTokens in {d.file} ({s['encoding']} for {s['model']}):")
         out.append(f"  examples        {s['examples']:>14,}")

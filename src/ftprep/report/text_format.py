@@ -6,6 +6,7 @@ from typing import TextIO
 
 from ftprep.core.fix import Applicability
 from ftprep.report.data import ReportData
+from ftprep.report.histogram import render_histogram
 from ftprep.report.location import detail, printable, where
 from ftprep.report.summary import _count, footer, statistics_table, token_summaries
 
@@ -50,4 +51,10 @@ def render(report: ReportData, stream: TextIO) -> None:
             "--statistics counts them per rule\n"
         )
     stream.write(token_summaries(report))
+    if report.terminal:
+        for d in report.summaries:
+            if d.data and d.data.get("histogram") and d.data["examples"]:
+                stream.write(f"Token lengths in {printable(d.file)}:\n")
+                render_histogram(d.data["histogram"], stream)
+                stream.write("\n")
     stream.write(footer(report))

@@ -91,7 +91,7 @@ def train(args: argparse.Namespace, options: Any) -> int:
 
 
 def jobs(args: argparse.Namespace) -> int:
-    """``ftprep jobs list | follow | cancel``."""
+    """``ftprep jobs list | follow | cancel | results``."""
     provider = _provider(args)
     if args.jobs_command == "list":
         for job in provider.list_jobs(args.limit):
@@ -102,7 +102,51 @@ def jobs(args: argparse.Namespace) -> int:
         job = provider.cancel_job(args.job_id)
         sys.stdout.write(f"{job.id}: {job.status}\n")
         return EXIT_OK
+    if args.jobs_command == "results":
+        return job_results(provider, args.job_id, args.output)
     return follow_job(provider, args.job_id, Safety(poll_seconds=args.poll_interval), None)
+
+
+def job_results(provider: Any, job_id: str, output: str | None) -> int:
+    """``ftprep jobs results``: the curves and checkpoints of a job, or why there are none."""
+    from ftprep.upload.results import ResultFileError, parse_results, summary_lines, warnings
+
+    job = provider.get_job(job_id)
+    if job.status == "failed":
+        reason = (job.error or {}).get("message") or "the service gave no reason"
+        _err(f"job {job.id} failed: {reason}")
+        if not job.result_files:
+            return EXIT_PROBLEMS
+    if not job.result_files:
+        _err(
+            f"job {job.id} is {job.status}: it has no result file yet (the service writes it "
+            f"when the job ends); follow it with: ftprep jobs follow {job.id}"
+        )
+        return EXIT_PROBLEMS
+    file_id = job.result_files[0]
+    content = provider.file_content(file_id)
+    try:
+        metrics = parse_results(content)
+    except ResultFileError as exc:
+        _err(f"job {job.id}: result file {file_id}: {exc}")
+        return EXIT_PROBLEMS
+    checkpoints = provider.checkpoints(job.id)
+    found = warnings(metrics)
+    sys.stdout.write("\n".join(summary_lines(job, metrics, checkpoints, found)) + "\n")
+    if output:
+        from ftprep.upload.results_files import write_results
+
+        try:
+            written = write_results(output, job, metrics, checkpoints, found, content)
+        except ImportError as exc:
+            _err(str(exc))
+            return EXIT_ERROR
+        except OSError as exc:
+            _err(f"cannot write {output}: {exc.strerror or exc}")
+            return EXIT_ERROR
+        for path in written:
+            _note(f"Wrote {path}")
+    return EXIT_OK
 
 
 def follow_job(provider: Any, job_id: str, safety: Any, prepared: Any) -> int:

@@ -13,7 +13,14 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-from ftprep.upload.provider import JobEvent, JobSpec, ProviderError, RemoteFile, RemoteJob
+from ftprep.upload.provider import (
+    Checkpoint,
+    JobEvent,
+    JobSpec,
+    ProviderError,
+    RemoteFile,
+    RemoteJob,
+)
 
 SINGLE_REQUEST_LIMIT = 512 * 1024 * 1024  # larger files go through the Uploads API
 PART_BYTES = 64 * 1024 * 1024
@@ -189,6 +196,28 @@ class OpenAIProvider:
             ]
         return sorted(events, key=lambda e: (e.created_at, e.id))
 
+    def file_content(self, file_id: str) -> bytes:
+        with _errors(f"downloading file {file_id}"):
+            return bytes(self.client.files.content(file_id).content)
+
+    def checkpoints(self, job_id: str) -> list[Checkpoint]:
+        with _errors(f"listing the checkpoints of job {job_id}"):
+            page = self.client.fine_tuning.jobs.checkpoints.list(job_id, limit=100)
+            found = [
+                Checkpoint(
+                    id=c.id,
+                    step=int(c.step_number),
+                    model=c.fine_tuned_model_checkpoint,
+                    metrics={
+                        k: v
+                        for k, v in (c.metrics.model_dump() if c.metrics else {}).items()
+                        if v is not None
+                    },
+                )
+                for c in page.data
+            ]
+        return sorted(found, key=lambda c: c.step)
+
 
 def _file(f: Any) -> RemoteFile:
     return RemoteFile(
@@ -214,6 +243,7 @@ def _job(j: Any) -> RemoteJob:
         fine_tuned_model=j.fine_tuned_model,
         trained_tokens=j.trained_tokens,
         error=error_dict,
+        result_files=tuple(getattr(j, "result_files", None) or ()),
     )
 
 

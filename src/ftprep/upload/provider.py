@@ -54,10 +54,22 @@ class RemoteJob:
     fine_tuned_model: str | None = None
     trained_tokens: int | None = None
     error: dict[str, Any] | None = None
+    # The ids of the files the service wrote when the job ended (OpenAI: one metrics CSV).
+    result_files: tuple[str, ...] = ()
 
     @property
     def finished(self) -> bool:
         return self.status in ("succeeded", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A model saved during a job (OpenAI keeps the last epochs'), usable like the final one."""
+
+    id: str
+    step: int
+    model: str
+    metrics: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,3 +103,7 @@ class Provider(Protocol):
     def cancel_job(self, job_id: str) -> RemoteJob: ...
 
     def events(self, job_id: str, limit: int = 100) -> list[JobEvent]: ...
+
+    def file_content(self, file_id: str) -> bytes: ...
+
+    def checkpoints(self, job_id: str) -> list[Checkpoint]: ...

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,37 @@ class Options(RuleOptions):
 
 
 _Options = Options  # the class body's `Options` names the rule's attribute
+
+
+# Bars of the token-length histogram: enough to see the shape, few enough for one line.
+HISTOGRAM_BARS = 40
+
+
+def _nice_step(span: int, bars: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50... tokens a bar that covers ``span`` in ``bars``."""
+    step = 1
+    while step * bars <= span:
+        for factor in (2, 5 / 2, 2):  # 1 -> 2 -> 5 -> 10
+            step = int(step * factor)
+            if step * bars > span:
+                break
+    return step
+
+
+def histogram(sorted_values: Any, limit: int) -> dict[str, Any]:
+    """Examples per token-length bar, from 0 to the longest example (and the model's limit,
+    when it is within 4x of the longest, so that the plots can draw it): ``counts[i]`` holds
+    the examples of ``i * step`` to ``(i + 1) * step - 1`` tokens."""
+    longest = int(sorted_values[-1]) if len(sorted_values) else 0
+    span = max(longest, limit) if limit <= 4 * max(longest, 1) else longest
+    step = _nice_step(span, HISTOGRAM_BARS)
+    counts = [0] * (span // step + 1)
+    for value in sorted_values:
+        counts[int(value) // step] += 1
+    while len(counts) > 1 and not counts[-1] and (len(counts) - 1) * step > limit:
+        counts.pop()
+    over = len(sorted_values) - bisect_right(sorted_values, limit)
+    return {"step": step, "counts": counts, "limit": limit, "over_limit": over}
 
 
 def percentile(sorted_values: Any, q: float) -> int:
@@ -129,6 +161,7 @@ class TokenSummary(Rule):
             "price_read": model.price_read,
             "estimated_cost_usd": cost,
             "estimate": model.estimate,
+            "histogram": histogram(ordered, limit),
         }
 
     def finish(self) -> Iterator[Finding]:
