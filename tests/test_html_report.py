@@ -143,7 +143,18 @@ def test_unwritable_output_is_a_clear_error(dataset: tuple[Path, Path], tmp_path
         "report", str(train), "-o", str(tmp_path / "no/such/dir/r.html"), "--no-progress"
     )
     assert result.code == 2
-    assert "report: cannot write" in result.err and "Traceback" not in result.err
+    # Checked before the lint, by the check every command's outputs go through.
+    assert "report: -o" in result.err and "does not exist" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_the_report_never_overwrites_an_input(dataset: tuple[Path, Path]) -> None:
+    train, valid = dataset
+    before = valid.read_bytes()
+    result = run_cli("report", str(train), "--valid", str(valid), "-o", str(valid))
+    assert result.code == 2
+    assert "are the same file" in result.err
+    assert valid.read_bytes() == before
 
 
 def test_browser_renders_every_plot_offline(dataset: tuple[Path, Path], tmp_path: Path) -> None:
@@ -276,3 +287,10 @@ def test_token_summary_histogram_counts_every_example(tmp_path: Path) -> None:
     assert shape["over_limit"] == 0
     # The longest example falls in the last bar.
     assert (len(shape["counts"]) - 1) * shape["step"] <= summary["data"]["max"]
+
+
+def test_an_unreadable_input_fails_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    result = run_cli("report", str(tmp_path / "missing.jsonl"), "-o", str(out), "--no-progress")
+    assert result.code == 1
+    assert "could not be read" in out.read_text(encoding="utf-8")

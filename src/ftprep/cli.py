@@ -597,6 +597,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ImportError as exc:
         _err(f"report: {exc}")
         return EXIT_ERROR
+    from ftprep.core.outputs import check_paths
+
+    inputs = [("the input", path) for path in args.inputs]
+    inputs += [("--valid", args.valid), ("--against", args.against)]
+    check_paths("report", inputs, [("-o", args.report_output)])
     for flag in ("fix", "unsafe_fixes", "in_place", "add_baseline", "statistics", "show_all"):
         setattr(args, flag, False)
     for option in ("plan", "output"):
@@ -694,7 +699,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
         merge_reports(reports),
         statistics=args.statistics,
         show_all=args.show_all,
-        describe_rules=fmt in ("sarif", "html"),
+        describe_rules=fmt == "sarif",
     )
     data.terminal = fmt == "text" and _colour(args, sys.stdout)
     if fmt == "html":
@@ -705,6 +710,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
         data.checked = sorted(checked)
         if not _write_html(args, data):
             return EXIT_ERROR
+        if any(not f["layout"] for f in data.files):
+            return EXIT_PROBLEMS  # findings do not fail a report; an unreadable input does
     else:
         render(fmt, data, sys.stdout)
     if not all(r.ok for r in reports):

@@ -19,6 +19,7 @@ all turn what the user asked for into :class:`~ftprep.pipeline.RunOptions` here,
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -289,8 +290,6 @@ def related_excerpts(run: LintRun) -> dict[tuple[str, int], str]:
     The lint keeps no texts; a report shows a capped few, so a second read of those records
     costs one pass over the file at most and never holds the dataset.
     """
-    from collections import Counter
-
     from ftprep.core.linter import fetch_records
     from ftprep.core.texts import record_texts
 

@@ -33,7 +33,7 @@ SPLIT_COLOURS = {"train": "#3b6fb6", "valid": "#e08a2c", "against": "#6a9a3a"}
 LIMIT_COLOUR = "#c0392b"
 
 
-def _svg(figure: Figure) -> str:
+def figure_svg(figure: Figure) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(_RC):
         figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
@@ -82,7 +82,7 @@ def token_histogram(splits: Sequence[tuple[str, dict[str, Any]]]) -> str:
         axes.legend(
             frameon=False, loc="upper right" if limit is None or limit > right else "center right"
         )
-        return _svg(figure)
+        return figure_svg(figure)
 
 
 def findings_per_rule(rows: Sequence[tuple[str, int, str]]) -> str:
@@ -101,7 +101,7 @@ def findings_per_rule(rows: Sequence[tuple[str, int, str]]) -> str:
             axes.annotate(f" {n:,}", (n, y), va="center", fontsize=8)
         axes.set_xlabel("findings")
         axes.spines[["top", "right"]].set_visible(False)
-        return _svg(figure)
+        return figure_svg(figure)
 
 
 def loss_curves(
@@ -131,10 +131,6 @@ def loss_curves(
         axes.spines[["top", "right"]].set_visible(False)
         axes.legend(frameon=False)
         return figure
-
-
-def figure_svg(figure: Figure) -> str:
-    return _svg(figure)
 
 
 def figure_png(figure: Figure) -> bytes:
