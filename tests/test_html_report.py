@@ -26,6 +26,15 @@ from ftprep.report.text_format import render as render_text
 from .conftest import ROOT, run_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Elements whose content spills out of them (and is not inside a scrolling box), innermost
+# last, to say what makes the page too wide.
+WIDER_THAN_WINDOW = """
+[...document.querySelectorAll('body *')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && !e.closest('.scroll')
+    && getComputedStyle(e).overflowX === 'visible')
+  .slice(-3)
+  .map(e => e.tagName + ': ' + e.textContent.slice(0, 60))
+"""
 
 QUESTIONS = [
     "How do I reset my password on the mobile app?",
@@ -212,7 +221,8 @@ def test_browser_renders_every_plot_offline(dataset: tuple[Path, Path], tmp_path
                     assert plots.nth(i).locator("text").count() > 3
                 # Nothing wider than the window: wide tables scroll inside their box.
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                assert overflow <= 0, f"{name}: the page is {overflow}px wider than the window"
+                wide = page.evaluate(WIDER_THAN_WINDOW)
+                assert overflow <= 0, f"{name}: the page is {overflow}px too wide: {wide}"
                 page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
                 assert (shots / f"{name}.png").stat().st_size > 10_000
                 context.close()

@@ -38,7 +38,7 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.03em}
 .state{white-space:nowrap}
-td{overflow-wrap:anywhere}
+td,li,p,code{overflow-wrap:anywhere}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .pass{color:var(--ok);font-weight:600}.fail{color:var(--bad);font-weight:600}
 .warn{color:var(--warn);font-weight:600}.skip{color:var(--muted)}
