@@ -112,10 +112,14 @@ def test_report_is_self_contained_and_has_every_section(
     # Nothing fetched: no external script, style, font or image.
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert "<script" not in page and "<link" not in page and "@import" not in page
-    for section in ("checklist", "tokens", "duplicates", "leaks", "findings", "cost"):
+    sections = ("checklist", "tokens", "conversations", "languages", "duplicates", "leaks")
+    for section in (*sections, "findings", "cost"):
         assert f"id={section}" in page, section
-    # Two inline SVG plots: the token lengths (with the limit) and findings per rule.
-    assert page.count("<svg") == 2
+    # Three inline SVG plots: the token lengths (with the limit), tokens per role and turns,
+    # and findings per rule; the languages were not detected (LG is off by default).
+    assert page.count("<svg") == 3
+    assert "Languages were not detected: add <code>--extend-select LG</code>" in page
+    assert 'id="plot-classes"' not in page  # open conversations are not classification
     assert "limit 16,384" in page  # babbage-002's limit is within the plotted range
     assert "1 over the limit of 16,384" in page
     # The duplicate cluster shows its text; the leak its twin, with the changed word marked.
@@ -174,7 +178,7 @@ def test_browser_renders_every_plot_offline(dataset: tuple[Path, Path], tmp_path
     from playwright.sync_api import sync_playwright
 
     page_path = tmp_path / "report.html"
-    build(dataset, page_path)
+    build(dataset, page_path, "--extend-select", "LG")
     url = page_path.as_uri()
     shots = tmp_path / "shots"
     shots.mkdir()
@@ -212,7 +216,7 @@ def test_browser_renders_every_plot_offline(dataset: tuple[Path, Path], tmp_path
                 assert errors == [], errors
                 assert refused == [], refused
                 plots = page.locator(".plot svg")
-                assert plots.count() == 2
+                assert plots.count() == 4  # tokens, conversations, languages, findings
                 for i in range(plots.count()):
                     box = plots.nth(i).bounding_box()
                     assert box is not None and box["width"] > 200 and box["height"] > 80
@@ -304,3 +308,116 @@ def test_an_unreadable_input_fails_the_report(tmp_path: Path) -> None:
     result = run_cli("report", str(tmp_path / "missing.jsonl"), "-o", str(out), "--no-progress")
     assert result.code == 1
     assert "could not be read" in out.read_text(encoding="utf-8")
+
+
+def test_conversations_are_profiled_per_role_and_turns(
+    dataset: tuple[Path, Path], tmp_path: Path
+) -> None:
+    train, _ = dataset
+    report = json.loads(run_cli("lint", str(train), "--output-format", "json").out)
+    (summary,) = [d["data"] for d in report["diagnostics"] if d["code"] == "TK004"]
+    # 14 conversations of a system prompt, a question and an answer: two turns each.
+    assert summary["turns"] == [[2, 14]]
+    tokens = [v["tokens"] for v in summary["roles"].values()]
+    assert tokens == sorted(tokens, reverse=True)  # most tokens first
+    assert {r: v["messages"] for r, v in summary["roles"].items()} == {
+        "assistant": 14,
+        "system": 14,
+        "user": 14,
+    }
+    # Every token of a message is in its role: the roles add up to the conversations'
+    # tokens less OpenAI's 3 priming tokens of each reply.
+    role_tokens = sum(v["tokens"] for v in summary["roles"].values())
+    assert role_tokens == summary["tokens"] - 3 * 14
+    page = build(dataset, tmp_path / "report.html")
+    assert "tokens per role" in page and "turns per conversation" in page
+    assert "<td>system</td><td class=num>14</td>" in page
+
+
+def test_roles_past_the_cap_and_broken_roles_are_counted_together(tmp_path: Path) -> None:
+    from ftprep.rules.tokens.token_summary import MAX_ROLES, OTHER_ROLES
+
+    lines = [
+        json.dumps(
+            {
+                "messages": [
+                    {"role": f"role{i}", "content": "Hello there"},
+                    {"role": "assistant", "content": "Hi"},
+                ]
+            }
+        )
+        for i in range(MAX_ROLES + 5)
+    ]
+    lines.append(json.dumps({"messages": [{"content": "no role"}, "not a message"]}))
+    path = tmp_path / "roles.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = json.loads(run_cli("lint", str(path), "--output-format", "json").out)
+    (summary,) = [d["data"] for d in report["diagnostics"] if d["code"] == "TK004"]
+    roles = summary["roles"]
+    assert len(roles) == MAX_ROLES + 1 and OTHER_ROLES in roles
+    assert sum(v["messages"] for v in roles.values()) == 2 * (MAX_ROLES + 5) + 2
+    assert sum(v["tokens"] for v in roles.values()) == summary["tokens"] - 3 * len(lines)
+
+
+def _classification(path: Path, counts: dict[str, int]) -> Path:
+    lines = [
+        json.dumps(
+            {"prompt": f"Ticket {label} {i}: please look at this ->", "completion": f" {label}"}
+        )
+        for label, n in counts.items()
+        for i in range(n)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_classes_train_beside_validation(tmp_path: Path) -> None:
+    train = _classification(tmp_path / "train.jsonl", {"billing": 30, "refund": 20, "login": 10})
+    valid = _classification(tmp_path / "valid.jsonl", {"billing": 6, "refund": 4})
+    out = tmp_path / "report.html"
+    result = run_cli("report", str(train), "--valid", str(valid), "-o", str(out), "--no-progress")
+    assert result.code == 0, result.err
+    page = out.read_text(encoding="utf-8")
+    assert 'id="plot-classes"' in page
+    assert "Classes (3 in train, 2 in valid)" in page
+    # Each class with its count and share in each split; one missing from valid is marked.
+    assert (
+        '<tr><td>billing</td><td class="num">30 (50.0%)</td><td class="num">6 (60.0%)</td>' in page
+    )
+    assert (
+        '<tr><td>login</td><td class="num">10 (16.7%)</td><td class="num fail">0 (0.0%)</td>'
+        in page
+    )
+    # The text report has the same summary on one line.
+    text = run_cli("lint", str(train), "--valid", str(valid)).out
+    assert (
+        "Classes in " in text and "3 classes in 60 examples; largest `billing` 30 (50.0%)" in text
+    )
+
+
+ENGLISH = [
+    "How do I reset the password for my online banking account today?",
+    "My order arrived damaged and I would like a replacement as soon as possible.",
+    "Can you explain how the warranty covers accidental damage to the screen?",
+    "I was charged twice for the same subscription this month, please help.",
+]
+ANSWER = "Open the settings page, choose security, then follow the link we email you."
+
+
+def test_languages_per_side_and_split(tmp_path: Path) -> None:
+    train = tmp_path / "train.jsonl"
+    spanish = "¿Dónde está mi pedido? Lo necesito para mañana por la mañana, por favor."
+    train.write_text(
+        "\n".join(chat(q, ANSWER) for q in [*ENGLISH, spanish]) + "\n", encoding="utf-8"
+    )
+    out = tmp_path / "report.html"
+    args = ("report", str(train), "--extend-select", "LG", "-o", str(out), "--no-progress")
+    assert run_cli(*args).code == 0
+    page = out.read_text(encoding="utf-8")
+    assert 'id="plot-languages"' in page and "question side" in page and "answer side" in page
+    report = json.loads(
+        run_cli("lint", str(train), "--extend-select", "LG", "--output-format", "json").out
+    )
+    (summary,) = [d["data"] for d in report["diagnostics"] if d["code"] == "LG003"]
+    assert summary["question"]["languages"] == {"en": 4, "es": 1}
+    assert summary["answer"]["languages"] == {"en": 5}

@@ -249,7 +249,9 @@ class _JobRunner:
             data = record.data
             kind = record.kind
             if kind is Kind.CHAT:
-                total, trained = counter.count_messages(data.get("messages"))
+                roles: dict[str, int] = {}
+                total, trained = counter.count_messages(data.get("messages"), roles)
+                record.role_tokens = roles
                 total += counter.count_tools(data.get("tools"))
             elif kind is Kind.COMPLETION:
                 p, c = data.get("prompt"), data.get("completion")

@@ -36,6 +36,8 @@ class Record:
     # Filled by the engine when a selected rule needs tokens.
     tokens: int | None = None
     trained_tokens: int | None = None
+    # A conversation's tokens per role (the token summary's), counted with the above.
+    role_tokens: dict[str, int] | None = None
     # The record's texts as (pointer, text, role), computed once by core.texts.
     texts: list[tuple[str, str, str]] | None = None
     # Keys the reader renamed to what the trainer expects (``Prompt`` read as ``prompt``):

@@ -116,6 +116,10 @@ def build_encoding(name: str, pat_str: str) -> tiktoken.Encoding:
     return encoding
 
 
+# The role a message without a string role is counted under in tokens per role.
+INVALID_ROLE = "(no role)"
+
+
 class TokenCounter:
     """Counts tokens for one encoding, with OpenAI's chat accounting.
 
@@ -225,20 +229,31 @@ class TokenCounter:
                             n += sum(3 + self.count_value(str(item)) for item in enum)
         return n
 
-    def count_messages(self, messages: Any) -> tuple[int, int]:
-        """(all tokens, trained tokens) of a conversation; weight-0 turns are not trained."""
+    def count_messages(
+        self, messages: Any, by_role: dict[str, int] | None = None
+    ) -> tuple[int, int]:
+        """(all tokens, trained tokens) of a conversation; weight-0 turns are not trained.
+        With ``by_role``, each message's tokens are also added to its role's entry there
+        (the token summary's tokens per role, without counting any text twice)."""
         if not isinstance(messages, list):
             return 0, 0
         total = self.REPLY_PRIMING
         trained = 0
         for message in messages:
             if not isinstance(message, dict):
-                total += self.count_value(message)
+                n = self.count_value(message)
+                total += n
+                if by_role is not None:
+                    by_role[INVALID_ROLE] = by_role.get(INVALID_ROLE, 0) + n
                 continue
             n = self.count_message(message)
             total += n
-            if message.get("role") == "assistant" and message.get("weight", 1) != 0:
+            role = message.get("role")
+            if role == "assistant" and message.get("weight", 1) != 0:
                 trained += n
+            if by_role is not None:
+                key = role if type(role) is str else INVALID_ROLE
+                by_role[key] = by_role.get(key, 0) + n
         return total, trained
 
 

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from typing import TextIO
 
 from ftprep.core.diagnostic import Diagnostic
-from ftprep.report import plots
+from ftprep.report import html_profile, plots
 from ftprep.report.data import ReportData
 from ftprep.report.location import detail, where
 
@@ -68,6 +68,9 @@ def build(report: ReportData) -> str:
         _header(report),
         _checklist(report),
         _tokens(report),
+        html_profile.conversations(report),
+        html_profile.classes(report),
+        html_profile.languages(report),
         _duplicates(report),
         _leaks(report),
         _findings(report),
@@ -141,21 +144,16 @@ def _checklist(report: ReportData) -> str:
 
 
 def _token_summaries(report: ReportData) -> list[Diagnostic]:
-    return [d for d in report.summaries if d.data and "encoding" in d.data]
-
-
-def _split_of(report: ReportData, file: str) -> str:
-    for f in report.files:
-        if f["file"] == file:
-            return str(f.get("split") or "train")
-    return "train"
+    return [d for d in report.summaries if d.code == "TK004" and d.data]
 
 
 def _tokens(report: ReportData) -> str:
     summaries = [d for d in _token_summaries(report) if d.data and d.data.get("examples")]
     if not summaries:
         return ""
-    series = [(_split_of(report, d.file), (d.data or {})["histogram"]) for d in summaries]
+    series = [
+        (html_profile.split_of(report, d.file), (d.data or {})["histogram"]) for d in summaries
+    ]
     first = summaries[0].data or {}
     notes = []
     for d in summaries:

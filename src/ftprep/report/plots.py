@@ -85,6 +85,45 @@ def token_histogram(splits: Sequence[tuple[str, dict[str, Any]]]) -> str:
         return figure_svg(figure)
 
 
+# (split, one count per category, the split's total the shares are of)
+Series = Sequence[tuple[str, Sequence[float], float]]
+
+
+def share_bars(panels: Sequence[tuple[str, Sequence[str], Series]], xlabel: str) -> str:
+    """Horizontal bars of each category's share of its split, the splits side by side:
+    one panel per (title, categories, series), the first category on top. Shares, not
+    counts, so that a validation file a tenth of the size compares with its training."""
+    rows = max(len(categories) for _, categories, _ in panels)
+    splits = max(len(series) for _, _, series in panels)
+    height = 0.5 + rows * (0.16 + 0.12 * splits)
+    with matplotlib.rc_context(_RC):
+        figure = Figure(figsize=(7.5, max(1.6, height)))
+        grid = figure.subplots(1, len(panels), squeeze=False, sharey=False)[0]
+        for axes, (title, categories, series) in zip(grid, panels, strict=True):
+            bar = 0.8 / max(1, len(series))
+            for i, (split, counts, total) in enumerate(series):
+                axes.barh(
+                    [y - 0.4 + bar * (i + 0.5) for y in range(len(categories))],
+                    [100 * n / (total or 1) for n in counts],
+                    height=bar,
+                    color=SPLIT_COLOURS.get(split, "#555555"),
+                    label=f"{split} ({int(total):,})",
+                )
+            axes.set_yticks(range(len(categories)), [_short(c) for c in categories])
+            axes.set_ylim(len(categories) - 0.5, -0.5)  # the first category on top
+            axes.set_xlabel(xlabel)
+            if title:
+                axes.set_title(title, fontsize=9, loc="left")
+            axes.spines[["top", "right"]].set_visible(False)
+        if splits > 1:  # beside the last panel, where it hides no bar
+            grid[-1].legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        return figure_svg(figure)
+
+
+def _short(label: str, width: int = 28) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
 def findings_per_rule(rows: Sequence[tuple[str, int, str]]) -> str:
     """Findings per rule, most first (code, count, severity)."""
     colours = {"error": "#c0392b", "warning": "#d68910", "info": "#7f8c8d"}

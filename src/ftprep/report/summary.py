@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ftprep.report.data import ReportData
+from ftprep.report.location import printable
 
 
 def _count(n: int, word: str) -> str:
@@ -81,11 +82,17 @@ def statistics_table(report: ReportData) -> str:
     return "\n".join(out) + "\n\n"
 
 
+# What the text report calls the summaries other than the token summary.
+OTHER_SUMMARIES = {"CB005": "Classes", "LG003": "Languages"}
+
+
 def token_summaries(report: ReportData) -> str:
     out = []
     for d in report.summaries:
         s = d.data or {}
-        if "encoding" not in s:  # not a token summary
+        if d.code != "TK004":  # the other summaries are one line each
+            title = OTHER_SUMMARIES.get(d.code, d.name)
+            out.append(f"\n{title} in {printable(d.file)}: {printable(d.message)}")
             continue
         out.append(f"\nTokens in {d.file} ({s['encoding']} for {s['model']}):")
         out.append(f"  examples        {s['examples']:>14,}")
@@ -98,6 +105,14 @@ def token_summaries(report: ReportData) -> str:
             f"  billed tokens   {s['billed_tokens']:>14,} × {s['epochs']} epochs = "
             f"{s['billed_tokens_total']:,}"
         )
+        if s.get("roles"):
+            total = sum(v["tokens"] for v in s["roles"].values()) or 1
+            shares = [f"{printable(r)} {v['tokens'] / total:.0%}" for r, v in s["roles"].items()]
+            out.append(f"  tokens by role  {', '.join(shares[:6])}")
+            conversations = sum(n for _, n in s["turns"]) or 1
+            common = sorted(s["turns"], key=lambda tn: (-tn[1], tn[0]))[:4]
+            turns = [f"{t} turns {n / conversations:.0%}" for t, n in common]
+            out.append(f"  conversations   {conversations:>14,}   {', '.join(turns)}")
         if s.get("estimated_cost_usd") is not None:
             out.append(
                 f"  estimated cost  {'$' + format(s['estimated_cost_usd'], ',.2f'):>14}   "

@@ -3,6 +3,7 @@ from __future__ import annotations
 import itertools
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ from ftprep.core.collector import Collector, Collects
 from ftprep.core.config import epoch_defaults
 from ftprep.core.diagnostic import Finding, Severity
 from ftprep.core.rule import Rule, RuleContext, RuleOptions, Scope
+from ftprep.core.tokens import INVALID_ROLE
 
 
 class Options(RuleOptions):
@@ -24,6 +26,12 @@ class Options(RuleOptions):
 
 _Options = Options  # the class body's `Options` names the rule's attribute
 
+
+# Roles past this many distinct ones (a broken export) are counted together as OTHER_ROLES.
+MAX_ROLES = 20
+OTHER_ROLES = "(other roles)"
+# Messages that set up the conversation rather than take a turn in it.
+INSTRUCTION_ROLES = frozenset({"system", "developer"})
 
 # Bars of the token-length histogram: enough to see the shape, few enough for one line.
 HISTOGRAM_BARS = 40
@@ -62,24 +70,55 @@ def percentile(sorted_values: Any, q: float) -> int:
 
 
 class TokenCounts(Collector):
-    """The engine-owned token count of every record (the engine counted them once) and
-    the split's trained tokens."""
+    """The engine-owned token count of every record (the engine counted them once), the
+    split's trained tokens, and for conversations: messages and tokens per role, and how
+    many conversations have each number of turns."""
 
     def __init__(self, ctx: RuleContext) -> None:
         super().__init__(ctx)
         self.tokens = array("I")
         self.trained = 0
+        self.role_tokens: Counter[str] = Counter()
+        self.role_messages: Counter[str] = Counter()
+        self.turns: Counter[int] = Counter()
 
     def feed(self, batch: Batch) -> None:
+        role_tokens, role_messages, turns = self.role_tokens, self.role_messages, self.turns
         for record in batch.records:
-            if record.tokens is not None:
-                self.tokens.append(record.tokens)
-                self.trained += record.trained_tokens or 0
+            if record.tokens is None:
+                continue
+            self.tokens.append(record.tokens)
+            self.trained += record.trained_tokens or 0
+            if record.role_tokens is None:
+                continue
+            for role, n in record.role_tokens.items():
+                if role in role_tokens or len(role_tokens) < MAX_ROLES:
+                    role_tokens[role] += n
+                else:
+                    role_tokens[OTHER_ROLES] += n
+            messages = record.data.get("messages")
+            spoken = 0
+            for message in messages if isinstance(messages, list) else ():
+                named = message.get("role") if isinstance(message, dict) else None
+                key = named if isinstance(named, str) else INVALID_ROLE
+                if key not in role_tokens:
+                    key = OTHER_ROLES
+                role_messages[key] += 1
+                spoken += key not in INSTRUCTION_ROLES
+            turns[spoken] += 1
 
     def merge(self, other: Collector) -> None:
         assert isinstance(other, TokenCounts)
         self.tokens.extend(other.tokens)
         self.trained += other.trained
+        for role, n in other.role_tokens.items():
+            if role in self.role_tokens or len(self.role_tokens) < MAX_ROLES:
+                self.role_tokens[role] += n
+                self.role_messages[role] += other.role_messages[role]
+            else:
+                self.role_tokens[OTHER_ROLES] += n
+                self.role_messages[OTHER_ROLES] += other.role_messages[role]
+        self.turns.update(other.turns)
 
 
 class TokenSummary(Rule):
@@ -87,7 +126,9 @@ class TokenSummary(Rule):
     Summarises the file: examples, tokens per example (min, median, p95, max), trained
     tokens (assistant turns with `weight` 0 are not trained), billed tokens (each example
     capped at the model's limit) times the epochs, and the estimated training cost with the
-    date the price was read.
+    date the price was read. For conversations it also gives messages and tokens per role
+    and how many conversations have each number of turns (messages other than system and
+    developer ones).
 
     ## Why is this bad?
     It is not: this is information, so you know what a run costs before you pay for it.
@@ -161,6 +202,22 @@ class TokenSummary(Rule):
             "estimated_cost_usd": cost,
             "estimate": model.estimate,
             "histogram": histogram(ordered, limit),
+            **self.conversations(),
+        }
+
+    def conversations(self) -> dict[str, Any]:
+        """Messages and tokens per role, most tokens first, and conversations per number
+        of turns (messages other than system and developer ones); nothing for data that
+        holds no conversations."""
+        counts: TokenCounts = self.collected
+        if not counts.role_tokens:
+            return {}
+        roles = sorted(counts.role_tokens.items(), key=lambda kv: (-kv[1], kv[0]))
+        return {
+            "roles": {
+                role: {"messages": counts.role_messages[role], "tokens": n} for role, n in roles
+            },
+            "turns": [[turns, n] for turns, n in sorted(counts.turns.items())],
         }
 
     def finish(self) -> Iterator[Finding]:
