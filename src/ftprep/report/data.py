@@ -40,6 +40,10 @@ class ReportData:
     def summaries(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.summary]
 
+    def summaries_of(self, kind: str) -> list[Diagnostic]:
+        """The summaries of one kind (``tokens``, ``classes``, ``languages``), in order."""
+        return [d for d in self.summaries if summary_kind(d) == kind]
+
     def summary(self) -> dict[str, Any]:
         problems = self.problems
         by_severity = Counter(d.severity.value for d in problems)
@@ -101,3 +105,14 @@ class ReportData:
             (n, code, names[code], fixable[code])
             for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
+
+
+def summary_kind(d: Diagnostic) -> str | None:
+    """What a summary is about, told by its data's shape (renderers ask the data, not
+    the rule code): the token summary names its encoding, the class distribution holds
+    classes, the language summary a question side."""
+    data = d.data or {}
+    for kind, key in (("tokens", "encoding"), ("classes", "classes"), ("languages", "question")):
+        if key in data:
+            return kind
+    return None

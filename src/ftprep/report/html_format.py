@@ -144,7 +144,7 @@ def _checklist(report: ReportData) -> str:
 
 
 def _token_summaries(report: ReportData) -> list[Diagnostic]:
-    return [d for d in report.summaries if d.code == "TK004" and d.data]
+    return report.summaries_of("tokens")
 
 
 def _tokens(report: ReportData) -> str:

@@ -1,8 +1,8 @@
 """The HTML report's profile of the data: conversations (tokens per role, turns), classes
 and languages, each split beside the others.
 
-Drawn from the summaries the rules already report (TK004's roles and turns, CB005's
-classes, LG003's languages), so the report shows what ``--output-format json`` holds.
+Drawn from the summaries the rules already report (the token summary's roles and turns,
+the class distribution, the language summary), so the report shows what ``--output-format json`` holds.
 """
 
 from __future__ import annotations
@@ -33,13 +33,9 @@ def split_of(report: ReportData, file: str) -> str:
     return "train"
 
 
-def summaries(report: ReportData, code: str) -> list[tuple[str, str, dict[str, Any]]]:
-    """(split, file, data) of each file's summary by one rule, in the files' order."""
-    return [
-        (split_of(report, d.file), d.file, d.data)
-        for d in report.summaries
-        if d.code == code and d.data
-    ]
+def summaries(report: ReportData, kind: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(split, file, data) of each file's summary of one kind, in the files' order."""
+    return [(split_of(report, d.file), d.file, d.data or {}) for d in report.summaries_of(kind)]
 
 
 def _top(counts: Sequence[dict[str, float]], cap: int, rest: str) -> list[str]:
@@ -80,7 +76,7 @@ def _pct(n: float, total: float) -> str:
 
 
 def conversations(report: ReportData) -> str:
-    found = [(split, file, s) for split, file, s in summaries(report, "TK004") if s.get("roles")]
+    found = [(split, file, s) for split, file, s in summaries(report, "tokens") if s.get("roles")]
     if not found:
         return ""
     roles = [(split, {r: v["tokens"] for r, v in s["roles"].items()}) for split, _, s in found]
@@ -122,7 +118,7 @@ def conversations(report: ReportData) -> str:
 
 
 def classes(report: ReportData) -> str:
-    found = summaries(report, "CB005")
+    found = summaries(report, "classes")
     if not found:
         return ""
     counts = [(split, dict(s["classes"])) for split, _, s in found]
@@ -162,7 +158,7 @@ def classes(report: ReportData) -> str:
 
 
 def languages(report: ReportData) -> str:
-    found = summaries(report, "LG003")
+    found = summaries(report, "languages")
     if not found:
         return (
             "<h2 id=languages>Languages</h2>\n<section><p class=muted>Languages were not "

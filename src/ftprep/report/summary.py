@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ftprep.report.data import ReportData
+from ftprep.report.data import ReportData, summary_kind
 from ftprep.report.location import printable
 
 
@@ -83,15 +83,16 @@ def statistics_table(report: ReportData) -> str:
 
 
 # What the text report calls the summaries other than the token summary.
-OTHER_SUMMARIES = {"CB005": "Classes", "LG003": "Languages"}
+OTHER_SUMMARIES = {"classes": "Classes", "languages": "Languages"}
 
 
 def token_summaries(report: ReportData) -> str:
     out = []
     for d in report.summaries:
         s = d.data or {}
-        if d.code != "TK004":  # the other summaries are one line each
-            title = OTHER_SUMMARIES.get(d.code, d.name)
+        kind = summary_kind(d)
+        if kind != "tokens":  # the other summaries are one line each
+            title = OTHER_SUMMARIES.get(kind or "", d.name)
             out.append(f"\n{title} in {printable(d.file)}: {printable(d.message)}")
             continue
         out.append(f"\nTokens in {d.file} ({s['encoding']} for {s['model']}):")
