@@ -56,6 +56,10 @@ def write_input(tmp_path: Path, case: dict[str, Any]) -> str:
 def options(code: str, case: dict[str, Any]) -> dict[str, Any]:
     opts: dict[str, Any] = {"select": [code]}
     opts.update(case.get("options", {}))
+    if "tokenizer" in opts:  # a test tokenizer of fixtures/tokenizers, built on first use
+        from .tokenizer_kit import folder
+
+        opts["tokenizer"] = folder(opts["tokenizer"])
     return opts
 
 

@@ -388,3 +388,54 @@ __all__ = [
     "lint_records",
     "split",
 ]
+
+
+class RenderedRecord(BaseModel):
+    """One record as the trainer will see it (``ftprep render``)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    file: str
+    line: int
+    tokenizer: str
+    trainer: str
+    loss: str
+    max_length: int
+    truncation: str
+    rendering: Any
+
+
+def render(
+    path: str, line: int, *, tokenizer: str, isolated: bool = False, **kwargs: Any
+) -> RenderedRecord:
+    """Render the chat record on ``line`` (its row, for a table) with the tokenizer's chat
+    template, masked and truncated as the trainer (``trainer=``, ``loss=``,
+    ``max_length=``) will: the text, each token and whether it is trained."""
+    from ftprep.core.model import Kind
+    from ftprep.pipeline import iter_slots, make_plan, open_input
+
+    session = open_session(path, isolated=isolated, tokenizer=tokenizer, **kwargs)
+    options = session.for_path(path)
+    opened = open_input(path, options)
+    if opened.kind is not Kind.CHAT:
+        raise UsageError(f"{path}: render shows chat records; this file holds {opened.kind.value}")
+    setup = make_plan(opened.kind, options).trainer
+    assert setup is not None  # a tokenizer was given and the data is chat
+    for slot in iter_slots(opened.source):
+        if slot.line != line:
+            continue
+        if slot.record is None:
+            reasons = "; ".join(message for _, message in slot.reasons) or "it cannot be read"
+            raise UsageError(f"{path}:{line}: no record to render: {reasons}")
+        facts = setup.trainer
+        return RenderedRecord(
+            file=path,
+            line=line,
+            tokenizer=setup.tokenizer,
+            trainer=facts.title,
+            loss=facts.loss,
+            max_length=facts.max_length,
+            truncation=facts.truncation,
+            rendering=setup.renderer.render(slot.record.data, keep_text=True),
+        )
+    raise UsageError(f"{path}: no record on line {line}")

@@ -18,6 +18,7 @@ from ftprep.core.reasons import Reason
 from ftprep.exitcodes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, signal_exit
 from ftprep.readers.open import FORMAT_NAMES
 from ftprep.report import FORMATS as REPORT_FORMATS
+from ftprep.trainers.profiles import trainer_names
 
 
 def _number(
@@ -52,6 +53,7 @@ def _number(
 
 POSITIVE_INT = _number(int, 1)
 FRACTION = _number(float, 0, 1, open_low=True, open_high=True)
+TRAINERS = tuple(trainer_names())
 
 
 def _add_read_options(p: argparse.ArgumentParser) -> None:
@@ -141,6 +143,32 @@ def _add_lint_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--isolated", action="store_true", help="ignore ftprep.toml and [tool.ftprep] settings"
     )
+    _add_trainer_options(p)
+
+
+def _add_trainer_options(p: argparse.ArgumentParser, required: bool = False) -> None:
+    t = p.add_argument_group(
+        "trainer", "what the trainer will train on, with the model's own tokenizer (TR rules)"
+    )
+    t.add_argument(
+        "--tokenizer",
+        required=required,
+        metavar="DIR",
+        help="a local Hugging Face model or tokenizer folder (tokenizer.json and a chat "
+        "template); never downloaded. Needs pip install 'ftprep[hf]'",
+    )
+    t.add_argument(
+        "--trainer",
+        choices=TRAINERS,
+        help="whose defaults apply: which tokens are trained, truncation (default: trl)",
+    )
+    t.add_argument("--max-length", type=POSITIVE_INT, help="the trainer's maximum length in tokens")
+    t.add_argument(
+        "--loss",
+        choices=("all", "generation", "assistant-spans"),
+        help="which tokens are trained: all; generation (the template's {% generation %} "
+        "markers, TRL assistant_only_loss); assistant-spans (the assistant replies)",
+    )
 
 
 def _split_commas(values: list[str] | None) -> list[str] | None:
@@ -219,6 +247,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_lint_options(lint)
     _add_read_options(lint)
+
+    rd = sub.add_parser(
+        "render",
+        help="show a record as the trainer will train on it (chat template, trained tokens)",
+        description="Render one chat record with the model's chat template and tokenizer, "
+        "mask it as the trainer does and mark the trained tokens (between [[ and ]] when "
+        "not on a terminal) and where truncation cuts. Needs pip install 'ftprep[hf]'.",
+    )
+    rd.add_argument("input", help="the data file")
+    rd.add_argument(
+        "--line", type=POSITIVE_INT, required=True, help="the record's line (its row in a table)"
+    )
+    rd.add_argument(
+        "--no-color", action="store_true", help="plain text: trained tokens between [[ and ]]"
+    )
+    rd.add_argument(
+        "--isolated", action="store_true", help="ignore ftprep.toml and [tool.ftprep] settings"
+    )
+    _add_trainer_options(rd, required=True)
 
     rp = sub.add_parser(
         "report",
@@ -411,6 +458,10 @@ def _session(args: argparse.Namespace) -> Any:
         workers=getattr(args, "workers", None),
         fail_on=getattr(args, "fail_on", None),
         epochs=getattr(args, "epochs", None),
+        tokenizer=getattr(args, "tokenizer", None),
+        trainer=getattr(args, "trainer", None),
+        max_length=getattr(args, "max_length", None),
+        loss=getattr(args, "loss", None),
         sheet=args.sheet,
         encoding=args.encoding,
         delimiter=_delimiter(args.delimiter),
@@ -1075,6 +1126,29 @@ def _rule_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    """``ftprep render``: one record as the trainer will train on it."""
+    from ftprep import api
+    from ftprep.report import rendered_format
+
+    rendered = api.render(
+        args.input,
+        args.line,
+        tokenizer=args.tokenizer,
+        trainer=args.trainer,
+        max_length=args.max_length,
+        loss=args.loss,
+        isolated=args.isolated,
+    )
+    if _colour(args, sys.stdout):
+        from rich.console import Console
+
+        Console(highlight=False).print(rendered_format.rich_text(rendered), end="")
+    else:
+        sys.stdout.write(rendered_format.plain(rendered))
+    return EXIT_OK
+
+
 def cmd_rule(args: argparse.Namespace) -> int:
     from ftprep.rules import REGISTRY, rule_by_name
 
@@ -1109,6 +1183,7 @@ COMMANDS = {
     "convert": cmd_convert,
     "lint": cmd_lint,
     "report": cmd_report,
+    "render": cmd_render,
     "split": cmd_split,
     "review": cmd_review,
     "upload": cmd_upload,

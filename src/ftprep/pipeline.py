@@ -95,6 +95,12 @@ class RunOptions:
     severity: dict[str, str] = field(default_factory=dict)
     # Models described in the project config, beside rules/models.toml's.
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What the trainer will train on: a local tokenizer folder, the trainer whose defaults
+    # apply (rules/trainers/*.toml), its maximum length and loss, if given.
+    tokenizer: str | None = None
+    trainer: str | None = None
+    max_length: int | None = None
+    loss: str | None = None
 
 
 @dataclass
@@ -205,7 +211,17 @@ def make_plan(kind: Kind, options: RunOptions) -> LintPlan:
         ignore=options.ignore,
         reserved=RESERVED,
     )
-    return LintPlan(rules=planned, profile=profile, model=model, kind=kind)
+    trainer = None
+    if options.tokenizer is not None and kind is Kind.CHAT:
+        from ftprep.trainers import setup
+
+        trainer = setup(
+            options.tokenizer,
+            options.trainer,
+            options.max_length,
+            options.loss,  # type: ignore[arg-type]  # one of LossMode, checked by the CLI
+        )
+    return LintPlan(rules=planned, profile=profile, model=model, kind=kind, trainer=trainer)
 
 
 def unreadable(

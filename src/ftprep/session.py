@@ -207,6 +207,10 @@ def build_options(
     rule_options: dict[str, dict[str, Any]] | None = None,
     epochs: int | None = None,
     baseline: str | None = None,
+    tokenizer: str | None = None,
+    trainer: str | None = None,
+    max_length: int | None = None,
+    loss: str | None = None,
 ) -> RunOptions:
     """What was asked, as :class:`RunOptions` (no project config: see :func:`open_session`)."""
     rule_options = dict(rule_options or {})
@@ -242,6 +246,10 @@ def build_options(
         rule_options=rule_options,
         fail_on=fail_on,
         baseline=baseline,
+        tokenizer=str(tokenizer) if tokenizer is not None else None,
+        trainer=trainer,
+        max_length=max_length,
+        loss=loss,
     )
 
 

@@ -14,6 +14,7 @@ from ftprep.core.location import SourceInfo
 from ftprep.core.model import Kind
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ftprep.core.rendering import TrainerSetup
     from ftprep.core.tokens import TokenCounter
 
 
@@ -37,6 +38,8 @@ class RuleContext:
     shared_text: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Whether those rules cut the dataset's texts into word shingles (else characters).
     word_shingles: bool | None = None
+    # The tokenizer, chat template and trainer the run checks against (``--tokenizer``).
+    trainer: TrainerSetup | None = None
     # Set by the engine in the main process once the split is read: where the split comes
     # from, the line of a record by its index, and
     # a second read of chosen records (``fetch(indexes, keep=None)``: each record, or what

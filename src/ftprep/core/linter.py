@@ -27,6 +27,7 @@ from ftprep.core.diagnostic import Diagnostic, Finding, Severity
 from ftprep.core.location import SourceInfo
 from ftprep.core.model import Kind, Record, detect_kind
 from ftprep.core.prefilter import Prefilter, select
+from ftprep.core.rendering import TrainerSetup
 from ftprep.core.rule import Rule, RuleContext, Scope
 from ftprep.core.source import Job, JobOutput, Source
 
@@ -57,6 +58,8 @@ class LintPlan:
     # Text every record shares per pointer (see RuleContext.shared_text).
     shared_text: dict[str, tuple[str, str]] = field(default_factory=dict)
     word_shingles: bool | None = None
+    # The tokenizer and trainer to render records with (``--tokenizer``), or None.
+    trainer: TrainerSetup | None = None
 
     def only(self, codes: set[str]) -> LintPlan:
         """The same plan with only the given rules (a reference set runs just the leak rule)."""
@@ -68,6 +71,7 @@ class LintPlan:
             classification=self.classification,
             shared_text=self.shared_text,
             word_shingles=self.word_shingles,
+            trainer=self.trainer,
         )
 
     def __post_init__(self) -> None:
@@ -76,6 +80,10 @@ class LintPlan:
     @property
     def needs_tokens(self) -> bool:
         return any(p.cls.needs_tokens for p in self.rules)
+
+    @property
+    def needs_rendering(self) -> bool:
+        return self.trainer is not None and any(p.cls.needs_rendering for p in self.rules)
 
     @property
     def compares_texts(self) -> bool:
@@ -174,6 +182,12 @@ class _JobRunner:
         kinds = Counter({(k.value if k else "unknown"): n for k, n in Counter(detected).items()})
         if plan.needs_tokens:
             self._count_tokens(out.records)
+        if plan.needs_rendering:
+            assert plan.trainer is not None
+            render = plan.trainer.renderer.render
+            for record in out.records:
+                if record.kind is Kind.CHAT:
+                    record.rendering = render(record.data)
         diagnostics: list[Diagnostic] = []
         for code, finding in out.issues:
             p = plan.by_code.get(code)
@@ -328,6 +342,7 @@ def lint_source(
         classification=plan.classification,
         shared_text=plan.shared_text,
         word_shingles=plan.word_shingles,
+        trainer=plan.trainer,
     )
     ctx.info = source.info
     ctx.fetch = lambda wanted, keep=None: fetch_records(source, wanted, plan.kind, keep)
@@ -366,8 +381,11 @@ def lint_source(
         if progress is not None:
             progress(out.bytes_read)
 
-    costly = any(spec.collector.costly for spec in collects) or any(
-        p.cls.costly and p.cls.checks_records() for p, _ in main_rules
+    # Rendering with a chat template costs a millisecond a record, as language detection.
+    costly = (
+        plan.needs_rendering
+        or any(spec.collector.costly for spec in collects)
+        or any(p.cls.costly and p.cls.checks_records() for p, _ in main_rules)
     )
     if costly and source.chunk_bytes is not None:
         source.chunk_bytes = min(source.chunk_bytes, COSTLY_CHUNK_BYTES)

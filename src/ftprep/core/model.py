@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ftprep.core.rendering import Rendering
 
 
 class Kind(str, Enum):
@@ -45,6 +48,8 @@ class Record:
     renamed: dict[str, str] | None = None
     # The record's line as read, when the fixer asked for it (to write it back unedited).
     raw: bytes | None = None
+    # What the trainer will train on (``--tokenizer``), when a selected rule needs it.
+    rendering: Rendering | None = None
 
 
 def detect_kind(data: dict[str, Any]) -> Kind | None:

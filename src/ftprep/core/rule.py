@@ -72,6 +72,9 @@ class Rule:
     Options: ClassVar[type[BaseModel]] = NoOptions
     # Whether the engine must count tokens for every record before this rule sees it.
     needs_tokens: ClassVar[bool] = False
+    # Whether the engine must render every chat record with the run's tokenizer and
+    # trainer (``--tokenizer``) before this rule sees it; idle without one.
+    needs_rendering: ClassVar[bool] = False
     # Milliseconds rather than microseconds per record (language detection, MinHash): the
     # engine then uses both cores on small files too.
     costly: ClassVar[bool] = False

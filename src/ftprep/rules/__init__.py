@@ -25,6 +25,7 @@ GROUP_PACKAGES = (
     "duplicates",
     "language",
     "privacy",
+    "trainer",
 )
 
 
