@@ -180,7 +180,7 @@ def test_render_says_what_is_wrong() -> None:
     missing = run_cli(
         "render", str(CHAT), "--line", "99", "--tokenizer", folder("chatml-plain"), "--isolated"
     )
-    assert missing.code == 2 and "no record on line 99" in missing.err
+    assert missing.code == 2 and "no record starts on line 99" in missing.err
     refused = run_cli(
         "render", str(CHAT), "--line", "1", "--tokenizer", folder("no-system"), "--isolated"
     )
@@ -297,3 +297,28 @@ def records_of_every_shape() -> list[dict[str, Any]]:
         out.append({"messages": messages[:1]})
         out.append({"messages": messages * 3})
     return out
+
+
+def test_a_tool_call_turn_is_trained_as_axolotl_finds_it() -> None:
+    """An assistant turn with tool calls and no text: the turn its rendering adds."""
+    data = {
+        "messages": [
+            {"role": "user", "content": "Weather in Paris?"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": {"city": "Paris"}},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c1", "content": "sunny"},
+            {"role": "assistant", "content": "Sunny."},
+        ]
+    }
+    rendering = setup(folder("tool-calls"), "axolotl").renderer.render(data, keep_text=True)
+    call = '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>'
+    assert trained_text(rendering) == f"{call}<|im_end|>Sunny.<|im_end|>"

@@ -406,11 +406,20 @@ class RenderedRecord(BaseModel):
 
 
 def render(
-    path: str, line: int, *, tokenizer: str, isolated: bool = False, **kwargs: Any
+    path: str,
+    line: int | None = None,
+    *,
+    tokenizer: str,
+    record: int | None = None,
+    isolated: bool = False,
+    **kwargs: Any,
 ) -> RenderedRecord:
-    """Render the chat record on ``line`` (its row, for a table) with the tokenizer's chat
-    template, masked and truncated as the trainer (``trainer=``, ``loss=``,
-    ``max_length=``) will: the text, each token and whether it is trained."""
+    """Render the chat record that starts on ``line`` (its row, for a table), or the
+    ``record``-th one (from 1), with the tokenizer's chat template, masked and truncated as
+    the trainer (``trainer=``, ``loss=``, ``max_length=``) will: the text, each token and
+    whether it is trained."""
+    if (line is None) == (record is None):
+        raise UsageError("render: give a line or a record number, not both")
     from ftprep.core.model import Kind
     from ftprep.pipeline import iter_slots, make_plan, open_input
 
@@ -421,8 +430,12 @@ def render(
         raise UsageError(f"{path}: render shows chat records; this file holds {opened.kind.value}")
     setup = make_plan(opened.kind, options).trainer
     assert setup is not None  # a tokenizer was given and the data is chat
-    for slot in iter_slots(opened.source):
-        if slot.line != line:
+    starts: list[int] = []
+    position = 0
+    for position, slot in enumerate(iter_slots(opened.source), 1):
+        if (slot.line if line is not None else position) != (line or record):
+            if len(starts) < 5 and line is not None and slot.line > line:
+                starts.append(slot.line)
             continue
         if slot.record is None:
             reasons = "; ".join(message for _, message in slot.reasons) or "it cannot be read"
@@ -430,7 +443,7 @@ def render(
         facts = setup.trainer
         return RenderedRecord(
             file=path,
-            line=line,
+            line=slot.line,
             tokenizer=setup.tokenizer,
             trainer=facts.title,
             loss=facts.loss,
@@ -438,4 +451,7 @@ def render(
             truncation=facts.truncation,
             rendering=setup.renderer.render(slot.record.data, keep_text=True),
         )
-    raise UsageError(f"{path}: no record on line {line}")
+    if record is not None:
+        raise UsageError(f"{path}: there is no record {record} (it holds {position})")
+    after = f"; the next records start on lines {', '.join(map(str, starts))}" if starts else ""
+    raise UsageError(f"{path}: no record starts on line {line}{after} (or give --record N)")

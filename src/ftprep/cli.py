@@ -256,9 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
         "not on a terminal) and where truncation cuts. Needs pip install 'ftprep[hf]'.",
     )
     rd.add_argument("input", help="the data file")
-    rd.add_argument(
-        "--line", type=POSITIVE_INT, required=True, help="the record's line (its row in a table)"
+    which = rd.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--line", type=POSITIVE_INT, help="the line the record starts on (its row in a table)"
     )
+    which.add_argument("--record", type=POSITIVE_INT, help="the record's number, from 1")
     rd.add_argument(
         "--no-color", action="store_true", help="plain text: trained tokens between [[ and ]]"
     )
@@ -1134,6 +1136,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     rendered = api.render(
         args.input,
         args.line,
+        record=args.record,
         tokenizer=args.tokenizer,
         trainer=args.trainer,
         max_length=args.max_length,

@@ -54,6 +54,10 @@ class TemplateFacts:
     bos_token: str | None = None
     eos_token: str | None = None
     pad_is_eos: bool = False
+    # Tool-call arguments given as a JSON string (OpenAI's format) come out quoted and
+    # escaped, JSON in a string, because the template expects an object (None: the template
+    # writes no tool calls).
+    quotes_string_arguments: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,36 @@ def template_facts(tokenizer: Any, name: str) -> TemplateFacts:
         eos_token=tokenizer.eos_token,
         pad_is_eos=tokenizer.pad_token_id is not None
         and tokenizer.pad_token_id == tokenizer.eos_token_id,
+        quotes_string_arguments=_quotes_string_arguments(tokenizer),
     )
+
+
+_ARGUMENTS = '{"city": "Paris"}'
+_TOOL_TURN = [
+    {"role": "user", "content": "Weather in Paris?"},
+    {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [
+            {
+                "id": "call_1",
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": _ARGUMENTS},
+            }
+        ],
+    },
+]
+
+
+def _quotes_string_arguments(tokenizer: Any) -> bool | None:
+    """Whether the template writes string arguments as a JSON string (``"{\"city\"...``)."""
+    try:
+        text = str(tokenizer.apply_chat_template(_TOOL_TURN, tokenize=False))
+    except Exception:
+        return None
+    if json.dumps(_ARGUMENTS)[1:-1] in text:
+        return True
+    return False if _ARGUMENTS in text else None
 
 
 def _added_words(tokenizer: Any, messages: list[dict[str, str]], specials: list[str]) -> str:

@@ -56,6 +56,7 @@ class HFRenderer:
         ids: list[int] = encoded["input_ids"]
         offsets: list[tuple[int, int]] = encoded["offset_mapping"]
         spans = _message_spans(text, messages)
+        self._locate_turns(text, messages, tools, spans)
         loss = self.trainer.loss
         mask: list[int] | None
         if loss == "all":
@@ -98,6 +99,41 @@ class HFRenderer:
             text=text if keep_text else "",
             pieces=_pieces(tok, text, ids, offsets, mask) if keep_text else (),
         )
+
+    def _locate_turns(
+        self,
+        text: str,
+        messages: list[dict[str, Any]],
+        tools: list[Any] | None,
+        spans: list[tuple[int, int] | None],
+    ) -> None:
+        """Where an assistant turn with no text of its own (tool calls) is: the text its
+        rendering adds to the conversation before it, as Axolotl finds turns."""
+        for i, message in enumerate(messages):
+            if spans[i] is not None or message.get("role") != "assistant" or i == 0:
+                continue
+            if not message.get("tool_calls"):
+                continue
+            try:
+                before = str(
+                    self.tokenizer.apply_chat_template(
+                        messages[:i], tools=tools, tokenize=False, add_generation_prompt=True
+                    )
+                )
+                through = str(
+                    self.tokenizer.apply_chat_template(
+                        messages[: i + 1], tools=tools, tokenize=False
+                    )
+                )
+            except Exception:
+                continue
+            if text.startswith(through) and through.startswith(before):
+                body = through[len(before) :].rstrip()
+                eos = self.tokenizer.eos_token
+                if eos and body.endswith(eos):  # the end of turn is trains_eos's to train
+                    body = body[: -len(eos)].rstrip()
+                if body:
+                    spans[i] = (len(before), len(before) + len(body))
 
     def _generation_mask(
         self, messages: list[dict[str, Any]], tools: list[Any] | None, ids: list[int]

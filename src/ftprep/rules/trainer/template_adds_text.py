@@ -90,8 +90,13 @@ class TemplateAddsText(Rule):
             )
         elif without and tally.count:
             yield Finding(
-                f"{setup.tokenizer}'s chat template adds text to the {tally.count:,} "
-                f"conversations without a system message (the first is here): {without!r}",
+                f"{setup.tokenizer}'s chat template adds text to "
+                f"{_conversations(tally.count)} without a system message (the first is "
+                f"here): {without!r}",
                 record=tally.first,
                 data={"text": without, "when": "without-system", "conversations": tally.count},
             )
+
+
+def _conversations(n: int) -> str:
+    return "the conversation" if n == 1 else f"the {n:,} conversations"
